@@ -10,7 +10,7 @@ A check is a plain function ``check(ctx) -> Outcome`` decorated with :func:`item
 ``ctx`` (:class:`Context`) gives the profile, a deterministic per-item random generator and the
 family-wise false-alarm rate. Checks never assert, hard-code or xfail a verdict.
 
-Check modules are listed in :data:`CHECK_MODULES`; :func:`load_all` imports them so their decorators run.
+Check modules are the ``properties/checks_*.py`` files; :func:`load_all` imports them so their decorators run.
 """
 
 from __future__ import annotations
@@ -23,16 +23,19 @@ import numpy as np
 
 from maskverify.properties.spec_index import sort_key
 
-#: Modules that define checks (one per SPEC area). Imported lazily by :func:`load_all`.
-CHECK_MODULES = [
-    "maskverify.properties.checks_setup",        # S-  (Algorithm 1, masks, surrogate, loss)
-    "maskverify.properties.checks_ntk",          # N-  (NTK objects, proof definitions)
-    "maskverify.properties.checks_theory",       # T-4(b), T-5..T-7 symbolic, C- constants
-    "maskverify.properties.checks_masks",        # L- mask identities, P-2 exact statements
-    "maskverify.properties.checks_probability",  # L-23, L-29, L-30, L-33, P-1, T-2, T-9 explicit parts
-    "maskverify.properties.checks_trajectory",   # T-3, T-4, T-8, L-10..L-22 on trajectories / weights
-    "maskverify.properties.checks_experiments",  # E-1..E-4
-]
+#: Check modules are the ``properties/checks_*.py`` files (one or more per SPEC area: setup, ntk, theory,
+#: masks, probability, trajectory, experiments); :func:`check_modules` discovers them.
+CHECK_PREFIX = "checks_"
+
+
+def check_modules():
+    """Names of the check modules, discovered as ``maskverify.properties.checks_*`` (sorted)."""
+    import pkgutil
+
+    import maskverify.properties as pkg
+
+    return sorted(f"{pkg.__name__}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__)
+                  if m.name.startswith(CHECK_PREFIX))
 
 
 @dataclass(frozen=True)
@@ -81,13 +84,9 @@ def item(item_id, *, title, source, kind, needs=None):
 
 
 def load_all():
-    """Import every check module (missing modules are skipped so partial builds still run)."""
-    for name in CHECK_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+    """Import every check module so its ``@item`` decorators run; returns the registry."""
+    for name in check_modules():
+        importlib.import_module(name)
     return registry()
 
 

@@ -111,4 +111,30 @@ def render_markdown(doc, *, figures_md=""):
                    key_number(r), reason(r)]
             lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in row) + " |")
         lines.append("")
+    lines += calibration_section(doc)
     return "\n".join(lines) + "\n"
+
+
+_RATIO_KEYS = ("max_ratio_observed_to_bound", "max_ratio", "ratio_mean_to_bound")
+
+
+def calibration_section(doc):
+    """Hidden-constant calibration: for a bound lhs <= c * rhs, the smallest c consistent with every
+    observation of this run is the largest observed ratio lhs/rhs (c = 1 is the printed constant)."""
+    rows = []
+    for r in doc["items"]:
+        ev = r.get("evidence") or {}
+        ratio = next((ev[k] for k in _RATIO_KEYS if isinstance(ev.get(k), (int, float))), None)
+        if ratio is None:
+            continue
+        reg = r.get("regime") or {}
+        where = {True: "inside", False: "outside"}.get(reg.get("inside"), "n/a")
+        rows.append(f"| {r['id']} | {_fmt(float(ratio))} | {'yes' if ratio <= 1 else 'no'} | {where} |")
+    if not rows:
+        return []
+    return ["## Hidden-constant calibration", "",
+            "For each bound checked on instances, the smallest constant c with observed <= c x printed bound "
+            "over every observation of this run (the largest observed ratio). c <= 1 means the printed "
+            "constant suffices on everything observed.", "",
+            "| ID | smallest consistent c | printed constant suffices | regime |", "|---|---|---|---|",
+            *rows, ""]

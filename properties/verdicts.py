@@ -130,7 +130,7 @@ def from_cases(cases, *, method, covered, regime=None, evidence=None, confidence
     False. The first False case (in the given order; order cases smallest-first so the witness is the
     smallest found) makes the verdict ``violated``.
     """
-    n = n_ok = n_undecided = 0
+    n = n_ok = n_undecided = n_bad = 0
     worst = math.inf
     first_bad = None
     for ok, margin, witness in cases:
@@ -141,12 +141,16 @@ def from_cases(cases, *, method, covered, regime=None, evidence=None, confidence
             n_ok += 1
         elif ok is None:
             n_undecided += 1
-        elif first_bad is None:
-            first_bad = witness
+        else:
+            n_bad += 1
+            if first_bad is None:
+                first_bad = witness
     ev = {"covered": covered, "cases": n, "cases_ok": n_ok, "cases_undecided": n_undecided,
           "min_margin": None if worst == math.inf else worst, **(evidence or {})}
-    if first_bad is not None:
-        return Outcome(VIOLATED, method, {**ev, "cases_violated": n - n_ok - n_undecided}, regime=regime,
+    if n_bad:
+        # Without a witness the Outcome contract turns this into "inconclusive" with a note: a failing case
+        # is never silently dropped.
+        return Outcome(VIOLATED, method, {**ev, "cases_violated": n_bad}, regime=regime,
                        confidence=confidence, counterexample=first_bad)
     if n == 0:
         return Outcome(INCONCLUSIVE, method, {**ev, "reason": "no admissible case was generated"},

@@ -37,6 +37,8 @@ def test_from_cases_holds_and_empty():
 
 def test_violated_without_counterexample_is_downgraded():
     assert V.Outcome(V.VIOLATED, "m", {}).verdict == V.INCONCLUSIVE
+    out = V.from_cases([(True, 0.1, None), (False, -0.5, None)], method="m", covered="c")
+    assert out.verdict == V.INCONCLUSIVE and out.evidence["cases_violated"] == 1
 
 
 def test_exact_and_float_comparisons():
