@@ -22,7 +22,9 @@ Importing ``maskverify.theory`` is light (this file imports nothing); import the
                          ``APPENDIX`` profile uses the explicit appendix values) and the regime helpers
                          ``regime_T2``, ``regime_T3``, ``regime_T4``, ``regime_T8``, ``regime_R``,
                          ``regime_eta``: dicts ``{"form", "constant_profile", "conditions", "inside",
-                         "required_m", "vacuity_ratio", ...}`` for the verdict's ``regime`` field.
+                         "required_m", "vacuity_ratio", ...}`` for the verdict's ``regime`` field;
+                         ``admissible_T4(...)``, ``admissible_T8(...)``: (values, regime) of a point inside
+                         the hypotheses (largest admissible eta times eta_factor, smallest admissible m).
 * ``theory.corollaries`` Corollaries 4-6 (T-5..T-7) re-derived from Theorem 3 by substitution, term by
                          term order comparison, admissibility under (6) / C-13.
 * ``theory.items()``     registry: SPEC ID -> object, for every S-, N-, T-, C- main ID.

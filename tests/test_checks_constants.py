@@ -1,0 +1,86 @@
+"""Tests of maskverify.properties.checks_constants: every registered check (C-1 .. C-22) returns a well-formed
+Outcome in the ci profile, every violated verdict replays, and planted-wrong constants are reported violated."""
+
+import dataclasses
+import importlib
+import json
+
+import pytest
+import sympy as sp
+
+from maskverify.properties import checks_constants as cc
+from maskverify.properties import checks_theory as ct
+from maskverify.properties import profiles, registry
+from maskverify.properties import verdicts as V
+from maskverify.theory import constants as cst
+from maskverify.theory import symbols as sy
+
+IDS = [f"C-{i}" for i in range(1, 23)]
+
+
+def assert_well_formed(o):
+    """The Outcome contract (as in test_checks_theory): verdict, JSON, regime keys, replayable violation."""
+    assert o.verdict in V.VERDICTS
+    json.dumps(o.to_json())
+    if o.regime is not None:
+        assert {"form", "conditions", "inside"} <= set(o.regime)
+    if o.verdict == V.VIOLATED:
+        ce = o.counterexample
+        mod, fn = ce["evaluator"].split(":")
+        r = getattr(importlib.import_module(mod), fn)(**json.loads(json.dumps(ce["args"])))
+        assert r.verdict == o.verdict
+        assert V.jsonable(r.counterexample["values"]) == ce["values"]
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    reg = registry.registry()
+    return {iid: reg[iid].fn(registry.Context(profile=profiles.get("ci"), seed=0, item_id=iid, alpha=1e-4))
+            for iid in IDS}
+
+
+def test_registered_ids():
+    """C-1, C-2, C-3, C-4, C-5, C-6, C-7, C-8, C-9, C-10, C-11, C-12, C-13, C-14, C-15, C-16, C-17, C-18, C-19,
+    C-20, C-21, C-22: exactly these IDs come from checks_constants."""
+    mine = sorted(i for i, c in registry.registry().items() if c.fn.__module__ == cc.__name__)
+    assert sorted(mine) == sorted(IDS)
+
+
+@pytest.mark.parametrize("iid", IDS)
+def test_outcome_well_formed_and_replayable(outcomes, iid):
+    """C-1, C-2, C-3, C-4, C-5, C-6, C-7, C-8, C-9, C-10, C-11, C-12, C-13, C-14, C-15, C-16, C-17, C-18, C-19,
+    C-20, C-21, C-22: well-formed Outcome; violated ones replay to the same verdict and values."""
+    assert_well_formed(outcomes[iid])
+
+
+def test_planted_wrong_constant_is_violated(monkeypatch):
+    """C-9 (planted): with Lemma 17's step size replaced by lambda_0/(2 n tau max{n,p}) the 'minimum' relation
+    fails (it exceeds lambda_0/(4n^2) at tau = 1) and the check reports violated with a replayable witness."""
+    c9 = cst.get("C-9")
+    forms = tuple(dataclasses.replace(f, expr=sy.lambda_0 / (2 * sy.n * sy.tau * sp.Max(sy.n, sy.p)))
+                  if f.name == "Lemma 17" else f for f in c9.forms)
+    monkeypatch.setitem(cst.CONSTANTS, "C-9", dataclasses.replace(c9, forms=forms))
+    o = cc.check_C9(registry.Context(profile=profiles.get("ci"), item_id="C-9"))
+    assert o.verdict == V.VIOLATED and o.counterexample["evaluator"].endswith("replay_relation")
+    assert ct.replay_relation(**o.counterexample["args"]).verdict == V.VIOLATED
+
+
+def test_planted_wrong_identity_is_violated():
+    """C-16 (planted): 'p.44 at gamma = 1/2 == 256 kappa^2 ...' holds; a wrong pairing with C-1 is violated."""
+    vals = {"tau": 2, "p": 3, "kappa": "1/2", "n": 4, "d": 2, "lambda_0": "1/8", "m": 1000, "gamma": "1/2"}
+    assert ct.replay_relation("C-16", "C-16/p.44", "C-16/derived gamma=1/2", "==", vals).verdict == V.HOLDS
+    assert ct.replay_relation("C-16", "C-16/p.44", "C-1/main", "<=", vals).verdict == V.VIOLATED
+
+
+def test_C22_bounds_at_known_points():
+    """C-22: e^{2 t^2 kappa^4} bounds the MGF at t = 1/10 (kappa = 1) but not at t = 2/5; e^{2 t kappa^4} fails at t < 0."""
+    assert ct.replay_C22("Lemma 29 bound", "1/10", "1").verdict == V.HOLDS
+    assert ct.replay_C22("Lemma 29 bound", "2/5", "1").verdict == V.VIOLATED
+    assert ct.replay_C22("Lemma 30 bound", "-1/2", "1").verdict == V.VIOLATED
+
+
+def test_C12_proof_end_width_insufficient_for_small_lambda_0():
+    """C-12: at m = 100 x n^2 log(Kpn/delta)/(xi lambda_0) the union-bound failure exceeds delta for lambda_0 = 1/64,
+    and is below delta for lambda_0 = 1/4."""
+    assert ct.replay_C12(100, 2, 1, 1, "1/2", 1, "1/64").verdict == V.VIOLATED
+    assert ct.replay_C12(100, 2, 1, 1, "1/2", 1, "1/4").verdict == V.HOLDS
