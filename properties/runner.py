@@ -4,11 +4,12 @@ One call of :func:`verify` does, in order:
 
 1. run each selected check in a worker process (``jobs`` of them), with a per-item deterministic seed and
    one torch thread per worker, so results do not depend on scheduling or on the number of jobs;
-2. give every SPEC index entry without a registered check an ``inconclusive`` outcome that says so;
-3. apply Holm's step-down correction at ``profile.family_alpha`` to the Monte Carlo p-values: a
+2. apply Holm's step-down correction at ``profile.family_alpha`` to the Monte Carlo p-values: a
    ``violated`` whose p-value does not survive becomes ``inconclusive``;
-4. replay every remaining ``violated`` counterexample through its evaluator; one that does not reproduce
+3. replay every remaining ``violated`` counterexample through its evaluator; one that does not reproduce
    the verdict and values becomes ``inconclusive``;
+4. give a main ID without a check of its own the conjunction of its sub-claims' verdicts, and any other
+   SPEC index entry without a check an ``inconclusive`` outcome that says so;
 5. attach the tests that cite each ID (found by scanning ``tests/``), and return the records.
 """
 
@@ -65,6 +66,26 @@ def _record(item_id, title, source, kind, out):
             "tests": []}
 
 
+def conjunction_record(item_id, records):
+    """A main ID without a check of its own whose sub-claims were checked (e.g. P-2, "other exact
+    statements"): its verdict is the conjunction of the sub-claims' final verdicts (verdicts.combine)."""
+    subs = [r for k, r in sorted(records.items(), key=lambda kv: sort_key(kv[0]))
+            if main_id(k) == item_id and k != item_id]
+    if not subs:
+        return None
+    parts = [verdicts.Outcome(r["verdict"], r["method"], counterexample=r.get("counterexample"))
+             for r in subs]
+    out = verdicts.combine(parts, method="conjunction of sub-claims")
+    out.evidence = {"parts": {r["id"]: r["verdict"] for r in subs},
+                    "reason" if out.verdict != verdicts.HOLDS else "covered":
+                    "the item is the conjunction of its sub-claims; see each sub-claim's evidence"}
+    rec = _record(item_id, "conjunction of " + ", ".join(r["id"] for r in subs), subs[0]["source"],
+                  subs[0]["kind"], out)
+    if rec["counterexample"]:
+        rec["counterexample"] = dict(rec["counterexample"])
+    return rec
+
+
 def missing_record(item_id):
     return _record(item_id, "(no check registered)", "", "claim", verdicts.inconclusive(
         "no check is registered for this ID in this build", method="none"))
@@ -102,11 +123,11 @@ def verify(profile_name="ci", seed=0, only=None, jobs=None, device="cpu", progre
                 records[rec["id"]] = rec
                 if progress:
                     progress(rec)
-    for i in wanted:
-        if i not in records:
-            records[i] = missing_record(i)
     _apply_holm(records, profile.family_alpha)
     _confirm_counterexamples(records)
+    for i in wanted:
+        if i not in records:
+            records[i] = conjunction_record(i, records) or missing_record(i)
     cited = tests_citing(REPO_ROOT / "tests")
     for i, rec in records.items():
         rec["tests"] = cited.get(i, [])

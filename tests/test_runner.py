@@ -101,3 +101,13 @@ def test_context_rng_is_deterministic_per_item():
     assert c1.rng("a").integers(1 << 30) == registry.Context(profile=None, seed=0, item_id="L-25").rng("a") \
         .integers(1 << 30)
     assert c1.int_seed("a") != c2.int_seed("a")
+
+
+def test_conjunction_record_for_main_id_without_check():
+    """A main ID (here P-2) without its own check gets the conjunction of its sub-claims' verdicts."""
+    hold = runner._record("P-2(a)", "t", "s", "identity", V.Outcome(V.HOLDS, "m"))
+    bad = runner._record("P-2(b)", "t", "s", "identity", planted_evaluator(2.0))
+    rec = runner.conjunction_record("P-2", {"P-2(a)": hold, "P-2(b)": bad})
+    assert rec["verdict"] == "violated" and rec["counterexample"]["args"] == {"x": 2.0}
+    assert runner.conjunction_record("P-2", {"P-2(a)": hold})["verdict"] == "holds"
+    assert runner.conjunction_record("P-3", {"P-2(a)": hold}) is None
