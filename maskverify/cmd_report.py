@@ -20,6 +20,8 @@ def add_arguments(p):
     p.add_argument("--jobs", type=int, default=None, help="worker processes for verify (default: CPU count)")
     p.add_argument("--from", dest="from_file", metavar="VERDICTS_JSON",
                    help="reuse an existing verdicts.json instead of running verify")
+    p.add_argument("--hunt-dir", default="counterexamples",
+                   help="folder of `maskverify hunt` results to list and replay (default counterexamples)")
     p.add_argument("--figures", choices=("report", "quick", "none"), default="report",
                    help="Figure 2 and envelope plots: 'report' (paper-like sizes, minutes), 'quick', 'none'")
 
@@ -44,7 +46,7 @@ def run(args):
         from maskverify.properties.report_figures import build_report_figures
 
         figures_md = build_report_figures(out, doc, size=args.figures, seed=args.seed)
-    rep.write_outputs(doc, out, figures_md=figures_md)
+    rep.write_outputs(doc, out, figures_md=figures_md, extra_md="\n".join(rep.hunt_section(args.hunt_dir)))
     from maskverify.properties.html import markdown_to_html
     from maskverify.properties.atomic import write_text_atomic
 

@@ -18,7 +18,7 @@ def cx_filename(item_id):
     return item_id.replace("(", "_").replace(")", "") + ".json"
 
 
-def write_outputs(doc, out_dir, *, figures_md=""):
+def write_outputs(doc, out_dir, *, figures_md="", extra_md=""):
     """Write verdicts.json, report.md and the counterexample files under ``out_dir``."""
     out = Path(out_dir)
     cx_dir = out / "counterexamples"
@@ -28,7 +28,7 @@ def write_outputs(doc, out_dir, *, figures_md=""):
             write_text_atomic(path, json.dumps(rec["counterexample"], indent=1, sort_keys=True) + "\n")
             rec["counterexample_file"] = str(Path("counterexamples") / path.name)
     write_text_atomic(out / "verdicts.json", json.dumps(doc, indent=1, sort_keys=True) + "\n")
-    write_text_atomic(out / "report.md", render_markdown(doc, figures_md=figures_md))
+    write_text_atomic(out / "report.md", render_markdown(doc, figures_md=figures_md, extra_md=extra_md))
 
 
 def summary_counts(doc):
@@ -69,16 +69,19 @@ def regime_text(rec):
 
 def reason(rec):
     ev = rec.get("evidence") or {}
-    return _short(ev.get("reason") or ev.get("covered") or ev.get("note") or "", 160)
+    text = ev.get("reason") or ev.get("covered") or ev.get("note") or ""
+    if isinstance(text, dict):  # e.g. {"(p, m)": [...], "comparison": "..."}: key = short value
+        text = "; ".join(f"{k}: {_short(v, 40)}" for k, v in text.items())
+    return _short(text, 160)
 
 
-def render_markdown(doc, *, figures_md=""):
+def render_markdown(doc, *, figures_md="", extra_md=""):
     counts = summary_counts(doc)
     lines = [
         "# maskverify report",
         "",
         f"Paper: {doc['paper']} (Liao & Kyrillidis, *On the Convergence of Shallow Neural Network Training "
-        "with Randomly Masked Neurons*). Tool version {doc['tool_version']}, profile `{doc['profile']}`, "
+        f"with Randomly Masked Neurons*). Tool version {doc['tool_version']}, profile `{doc['profile']}`, "
         f"seed {doc['seed']}, created {doc['created']}. Monte Carlo verdicts use Holm's correction at "
         f"family-wise false-alarm rate {doc.get('family_alpha')}.",
         "",
@@ -112,7 +115,30 @@ def render_markdown(doc, *, figures_md=""):
             lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in row) + " |")
         lines.append("")
     lines += calibration_section(doc)
+    if extra_md:
+        lines += [extra_md, ""]
     return "\n".join(lines) + "\n"
+
+
+def hunt_section(hunt_dir):
+    """What `maskverify hunt` / `make hunt` found: one row per counterexample file in ``hunt_dir``, with the
+    replayed verdict (each file is re-evaluated now, so the table never shows a stale claim)."""
+    from maskverify.properties.replay import load_counterexample, replay_counterexample
+
+    files = sorted(Path(hunt_dir).glob("*.json")) if Path(hunt_dir).is_dir() else []
+    if not files:
+        return []
+    rows = []
+    for f in files:
+        try:
+            cx = load_counterexample(f)
+            rep = replay_counterexample(cx)
+            rows.append(f"| {cx.get('item')} | `{f}` | {rep['verdict']} | {'yes' if rep['reproduced'] else 'no'} |")
+        except Exception as exc:  # noqa: BLE001 -- a broken file is reported, not fatal to the report
+            rows.append(f"| ? | `{f}` | unreadable: {type(exc).__name__} | no |")
+    return ["## Counterexample hunting", "",
+            f"Files written by `maskverify hunt` under `{hunt_dir}/`, replayed while writing this report.", "",
+            "| item | file | replayed verdict | reproduced |", "|---|---|---|---|", *rows, ""]
 
 
 _RATIO_KEYS = ("max_ratio_observed_to_bound", "max_ratio", "ratio_mean_to_bound")
