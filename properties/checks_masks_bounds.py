@@ -418,7 +418,8 @@ def _run_bound(ctx, item_id, *, form_name, note=None):
     cases, per_family, skipped = [], {}, 0
     worst_ratio = {"per_i": -math.inf, "printed": -math.inf, "summed": -math.inf}
     first_values = first_strict = strict_wit = None
-    n_strict = 0
+    n_strict, strict_pos = 0, None
+    init_bad, first_steps = [], {}
     for inst in insts:
         cond = _conditions(inst)
         if not _admissible(item_id, cond):
@@ -453,8 +454,21 @@ def _run_bound(ctx, item_id, *, form_name, note=None):
             if first_strict is None and all(cond.values()):
                 first_strict = summary
                 strict_wit = wit
+                strict_pos = len(cases)
             n_strict += all(cond.values())
+            if inst["family"] == "init":
+                init_bad.append({"p": inst["p"], "xi": E.qs(inst["xi"]), "m": inst["m"],
+                                 "m >= 1/xi": bool(inst["m"] * inst["xi"] >= 1)})
+            fst = vals.get("first_failing_step")
+            if fst:
+                first_steps[fst["step"]] = first_steps.get(fst["step"], 0) + 1
         cases.append((ok, mg, wit))
+    if strict_pos is not None:
+        # The reported counterexample is the first case that satisfies EVERY condition (each printed form of the
+        # initialisation hypothesis, m >= p, and m >= 1/xi which the proof of Lemma 31 uses), so a violated
+        # verdict never rests on a hypothesis that only one printed form omits; the smallest case is kept
+        # in the evidence ("smallest_witness").
+        cases.insert(0, cases.pop(strict_pos))
     covered = {"p": _bound_ps(ctx.profile.p_max), "xi": [E.qs(x) for x in _bound_xis(ctx.profile.xi_step)],
                "m": "{p, max(p, ceil(1/xi))}", "n": [1, 2], "d": 2, "kappa": ["1", "1/4"],
                "R": ["1", "1/2", "1/40"],
@@ -473,6 +487,19 @@ def _run_bound(ctx, item_id, *, form_name, note=None):
                                           "printed, summed), m >= p and m >= 1/xi",
             "smallest": first_strict,
             "replay": None if strict_wit is None else {k: strict_wit[k] for k in ("evaluator", "args")}}
+    if first_steps:
+        ev["first_failing_step_counts"] = first_steps
+    ev["gaussian_init_family"] = {
+        "violations": init_bad,
+        "violations_with_m_ge_1/xi": sum(b["m >= 1/xi"] for b in init_bad),
+        "meaning": "W0 ~ N(0, kappa^2 I) (S-1, kappa = 1/4, n = 2, R = 1/40), W_k inside the R-ball; these are the "
+                   "typical weights the proof of Theorem 3 applies the lemma to. Failures there occur only at the "
+                   "widths listed (m in {p, max(p, ceil(1/xi))} swept); the other families are admissible "
+                   "worst cases (all the allowed mass of sum_r <w_0r,x_i>^2 on few neurons)."}
+    ev["text_after_theorem_3"] = ("p.8 'In the following sections, we assume max{K, d, p} <= n and kappa = n^{-1/2}' "
+                                  "introduces the corollaries and is not printed in the lemma; the reported witness "
+                                  "(when n = 1, kappa = 1) satisfies kappa = n^{-1/2} and p <= n, and has all "
+                                  "vectors on x_1 = e_1, so d = 1 <= n gives the same numbers.")
     if note:
         ev["note"] = note
     regime = {"form": form_name, "constant_profile": {"constants": "as printed (no hidden constants)"},
@@ -480,7 +507,7 @@ def _run_bound(ctx, item_id, *, form_name, note=None):
                              **{c: True for c in _BOUND_HYP[item_id]}},
               "inside": True}
     if first_values is not None:
-        regime["conditions_of_witness"] = first_values["conditions"]
+        regime["conditions_of_witness"] = (first_strict or first_values)["conditions"]
     return V.from_cases(cases, method="closed-form+exact-enumeration", covered=covered, evidence=ev,
                         regime=regime)
 
@@ -505,7 +532,11 @@ def check_L10_mixing_deviation(ctx):
 @item("L-10(d)", title="the chain of p.30, each step", source="Lemma 10 proof, p.30", kind="bound")
 def check_L10d_chain(ctx):
     return _run_bound(ctx, "L-10(d)", form_name="chain of p.30 per i, each step as printed",
-                      note="step 4 is evaluated as printed, with <w_kr, x_i> unsquared")
+                      note="step 4 is evaluated as printed, with <w_kr, x_i> unsquared; with the square restored "
+                           "step 4 always holds ((a+b)^2 <= 2a^2 + 2b^2 and m >= p), so cases whose first failing step "
+                           "is step 4 are typo-only (see first_failing_step_counts). The reported witness fails at "
+                           "step 1, which drops the r' = r term (1-xi) a_r sigma(<w_kr,x_i>) of f - u (nu_rr = 1 "
+                           "given N^perp = 1); that error does not depend on the typo.")
 
 
 @item("L-11", title="E||g||^2 and E||g|| bounds", source="Lemma 11, p.31", kind="bound")

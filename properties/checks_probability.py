@@ -398,6 +398,28 @@ def _tail_case(item_id, evaluator, N, tau, kappa, branch2_den):
     return ok, margin, values
 
 
+def _tail_branch_summary(cases, alpha_over_kappa2):
+    """Failures per printed branch, and whether the standard branch 2, exp(-t/(2 alpha)) with
+    alpha = alpha_over_kappa2 * kappa^2 (t linear, Property 1 corrected), holds on the same cases."""
+    by_branch, std_ok = {}, True
+    for ok, _, wit in cases:
+        v = wit["values"]
+        if ok is False:
+            by_branch[str(v["branch"])] = by_branch.get(str(v["branch"]), 0) + 1
+        a = wit["args"]
+        N = a["m"] * a.get("d", 1)
+        tau = a["t"] / a["kappa"] ** 2
+        if tau > 2 * N:
+            std_ok = std_ok and float(v["log_P"]) <= -tau / (2 * alpha_over_kappa2) + 1e-12
+    return {"failures_by_branch": by_branch,
+            "standard_branch_2_exp(-t/(2 alpha))_holds_on_branch_2_cases": std_ok,
+            "note": "the lemma's own argument uses branch 1 with m kappa^2/2 <= t <= m kappa^2 (L-29(e), L-30(e)); "
+                    "branch 2 as printed has t^2 where the standard sub-exponential tail has t (Property 1, "
+                    "P-1(c)); failures counted under branch 1 are all at t = 2 N kappa^2 (N = md or m), where L-30(d) "
+                    "also prints branch 2 (t >= 2 m kappa^2) and L-29(d)'s branch 1 itself fails for N >= 100 "
+                    "(chi-square tail ~ exp(-0.45 N) vs exp(-N/2))"}
+
+
 def _l29d_case(m, d, t, kappa):
     tau = t / kappa**2
     ok, margin, values = _tail_case("L-29(d)", replay_L29d, m * d, tau, kappa, 4.0)
@@ -423,7 +445,8 @@ def check_L29d_tail(ctx):
     regime = {"form": "p.53 as printed (Property 1 with (2 kappa^2, 2 kappa^2))", "constant_profile": {},
               "conditions": {"kappa <= 1": True, "t >= 0": True}, "inside": True}
     return fc(ctx, cases, method="exact chi-square tail", covered={"md": [1, 1000],
-                        "t/(md kappa^2)": [0.1, 20.0], "kappa": [0.1, 1.0]}, regime=regime)
+                        "t/(md kappa^2)": [0.1, 20.0], "kappa": [0.1, 1.0]}, regime=regime,
+              evidence=_tail_branch_summary(cases, 2.0))
 
 
 def _l29e_case(m, d, kappa, c):
@@ -587,7 +610,12 @@ def check_L30c_mgf_sum(ctx):
     cases = [_l30c_case(m, s / k**2, k) for m in (1, 4, 100) for k in (1.0, 0.3) for s in ss]
     regime = {"form": "p.55 (exact left side: product of true chi^2_1 MGFs)", "constant_profile": {},
               "conditions": {"t <= 1/(2 kappa^2)": True, "kappa <= 1": True}, "inside": True}
-    return fc(ctx, cases, method="exact MGF", covered={"s": [-5, 0.5], "m": [1, 100]}, regime=regime)
+    ok_sq = [s for s in ss if 2 * s * s + 1e-12 < tails.chi2_1_centred_log_mgf(s)]
+    return fc(ctx, cases, method="exact MGF", covered={"s": [-5, 0.5], "m": [1, 100]}, regime=regime,
+              evidence={"note": "as printed the exponent 2 m t kappa^4 is linear in t, so it is negative for t < 0 "
+                                "while any centred MGF is >= 1 (Jensen); with t^2 (the p.53 form, L-29(c)) the "
+                                "claim still fails near the end of the stated range",
+                        "t^2_form_fails_for_s_in": [min(ok_sq), max(ok_sq)] if ok_sq else None})
 
 
 def _l30d_case(m, t, kappa):
@@ -613,7 +641,7 @@ def check_L30d_tail(ctx):
     regime = {"form": "p.55 as printed", "constant_profile": {}, "conditions": {"kappa <= 1": True, "t >= 0": True},
               "inside": True}
     return fc(ctx, cases, method="exact chi-square tail", covered={"m": [1, 1000], "t/(m kappa^2)": [0.1, 20]},
-                        regime=regime)
+                        regime=regime, evidence=_tail_branch_summary(cases, 2.0))
 
 
 def _l30e_case(m, rho2):
@@ -641,8 +669,18 @@ def check_L30e_intermediate(ctx):
     cases = [_l30e_case(m, r2) for m in ms for r2 in rho2s]
     regime = {"form": "p.55", "constant_profile": {}, "conditions": {"R <= kappa/sqrt(2)": True, "kappa <= 1": True},
               "inside": True}
+    fails = {r2: sum(1 for c, (m, rr) in zip(cases, [(m, r2_) for m in ms for r2_ in rho2s]) if rr == r2 and
+                     c[0] is False) for r2 in rho2s}
+    first = {r2: next((m for c, (m, rr) in zip(cases, [(m, r2_) for m in ms for r2_ in rho2s])
+                       if rr == r2 and c[0] is False), None) for r2 in rho2s}
     return fc(ctx, cases, method="exact chi-square tail; exact rationals for m k^2/2 <= t <= m k^2",
-                        covered={"m": [1, ms[-1]], "(R/kappa)^2": rho2s}, regime=regime)
+                        covered={"m": [1, ms[-1]], "(R/kappa)^2": rho2s}, regime=regime,
+                        evidence={"failures_per_(R/kappa)^2": fails, "smallest_failing_m_per_(R/kappa)^2": first,
+                                  "note": "t = m kappa^2 - m R^2 lies in [m kappa^2/2, m kappa^2] exactly when "
+                                          "R <= kappa/sqrt 2 (checked in rationals per case); branch 1 gives "
+                                          "exp(-t^2/(8 m kappa^4)) in [exp(-m/8), exp(-m/32)], i.e. exp(-m/8) only "
+                                          "at R = 0; the lemma's statement uses exp(-m/32) (checked under L-30). "
+                                          "The chi-square tail is free of kappa, so kappa <= 1 holds for every case."})
 
 
 def _l30f_mc(n, d, m, rho2, kappa, seed, samples, alpha):
@@ -749,6 +787,16 @@ def check_L33_initial_loss(ctx):
         o.evidence["smallest_violating_kappa_in_sweep"] = viol[0].evidence["kappa"]
         o.evidence["exact_E||y-u0||^2"] = "sum_i y_i^2 + n xi^2 kappa^2/2 (unit x_i); exceeds C^2 n iff " \
                                           "xi^2 kappa^2/2 > 2C - 1 at |y_i| = C - 1"
+        o.evidence["scope"] = ("Lemma 33 (p.58) prints only |y_i| <= C - 1, C >= 1; kappa is the free initialisation "
+                               "scale of S-1, so the witness is admissible as printed. The statement holds exactly for "
+                               "xi kappa <= sqrt(2) (hence for every kappa <= 1, the range of Lemmas 29-30 that the "
+                               "proof of Theorem 3 uses together with Lemma 33, and for kappa = n^{-1/2} of p.8); it "
+                               "fails only for xi^2 kappa^2/2 > 2C - 1. The proof's error (E[(u_0^(i))^2] = xi^2 "
+                               "instead of xi^2 kappa^2/2, L-33(b)) makes the bound looser, not tighter, for kappa <= 1.")
+        o.regime = {**(o.regime or {}), "not_printed_in_lemma_33": {
+            "kappa <= 1 (Lemmas 29-30, p.53-54)": o.evidence["kappa"] <= 1,
+            "xi kappa <= sqrt(2) (where the statement holds exactly)": o.evidence["xi"] * o.evidence["kappa"]
+            <= math.sqrt(2)}}
         return o
     if any(o.verdict == V.INCONCLUSIVE for o in outs):
         return V.inconclusive("some Monte Carlo intervals contain the bound", method="monte-carlo",
@@ -810,7 +858,14 @@ def _l33_moment_check(ctx, which):
     for o in outs:
         if o.verdict == V.VIOLATED:
             o.evidence["exact_note"] = ("exact E[(u_0^(i))^2] = xi^2 kappa^2/2 for unit x_i (relu halves the "
-                                        "second moment; w ~ N(0, kappa^2 I))")
+                                        "second moment; w ~ N(0, kappa^2 I)); the printed chain drops sigma "
+                                        "(factor 1/2) and uses E[w_{0,r,d'}^2] = 1 (i.e. kappa = 1); the printed "
+                                        "value is right only at kappa = sqrt 2")
+            o.regime = {"form": "proof of Lemma 33 (p.58-59), W_0 rows ~ N(0, kappa^2 I), a ~ Unif{-1,1}, unit x_i",
+                        "constant_profile": {"kappa": o.evidence["kappa"], "xi": o.evidence["xi"]},
+                        "conditions": {"kappa <= 1 (Lemmas 29-30)": o.evidence["kappa"] <= 1,
+                                       "xi in (0, 1]": 0 < o.evidence["xi"] <= 1, "unit x_i": True},
+                        "inside": o.evidence["kappa"] <= 1 and 0 < o.evidence["xi"] <= 1}
             return o
     if any(o.verdict != V.HOLDS for o in outs):
         return V.inconclusive("some intervals too wide", method="monte-carlo",
@@ -874,11 +929,20 @@ def replay_P2d(rho, part):
 def check_P2d_activation_probability(ctx):
     """P-2(d) · p.19, p.49 — P(A_ir) <= 2R/(kappa sqrt(2pi)) <= R/kappa; E[1{A_ir}^2] = 2R/(kappa sqrt(2pi))."""
     rhos = sorted(set(np.geomspace(1e-4, 10.0, 60).tolist()))
-    cases = [_p2d_case(r, "chain") for r in rhos] + [_p2d_case(r, "equality") for r in rhos]
-    return fc(ctx, cases, method="exact P(A_ir) = erf(R/(kappa sqrt 2)) (N-5)",
+    chain = [_p2d_case(r, "chain") for r in rhos]
+    # equality cases nearest R/kappa = 1/2 first (the R <= kappa/sqrt 2 regime of Lemma 30), so the witness
+    # shows a difference far above float64 noise; at R/kappa -> 0 the relative gap is only ~ (R/kappa)^2/6
+    eq = [_p2d_case(r, "equality") for r in sorted(rhos, key=lambda r: abs(math.log(r / 0.5)))]
+    return fc(ctx, chain + eq, method="exact P(A_ir) = erf(R/(kappa sqrt 2)) (N-5)",
                         covered={"R/kappa": [rhos[0], rhos[-1]]},
                         evidence={"note": "the chain of inequalities is the p.19 claim; the equality is the "
-                                  "p.49 display E[1{A}^2] = 2R/(kappa sqrt(2 pi))"})
+                                  "p.49 display E[1{A}^2] = 2R/(kappa sqrt(2 pi))",
+                                  "chain_p19_holds": all(c[0] is True for c in chain),
+                                  "equality_as_<=_holds": all(float(c[2]["values"]["P(A_ir)=E[1{A}^2]=erf(rho/sqrt2)"])
+                                                              <= float(c[2]["values"]["2R/(kappa sqrt(2pi))"]) for c in eq),
+                                  "reading": "violated only through the '=' printed on p.49 (erf(x) < 2x/sqrt(pi) "
+                                             "for x > 0); read as '<=' it holds and its use in Lemma 23 is "
+                                             "unaffected"})
 
 
 # ==================================================================================================
@@ -949,11 +1013,24 @@ def check_P1b_subexponential_definition(ctx):
     cases = [_p1b_case("centred chi2_1 (paper's (2,2) for kappa=1)", t, 2.0) for t in ts]
     cases += [_p1b_case("gaussian", t, 1.0) for t in ts]
     cases += [_p1b_case("constant", t, 0.0) for t in ts]  # kappa' = 0: the only pairs admitted
+    # Sign corrected (e^{+t^2 kappa'^2/2}), centred chi^2_1 (kappa = 1): the paper's (2, 2) on its range
+    # t <= 1/2 (= P-1(g)), and the standard (2, 4) on t <= 1/4.
+    grid = np.linspace(-5.0, 0.5, 1101)[:-1].tolist()
+    fail_22 = [t for t in grid if tails.chi2_1_centred_log_mgf(t) > 2 * t * t + 1e-12]
+    ok_24 = all(tails.chi2_1_centred_log_mgf(t) <= 2 * t * t + 1e-12 for t in grid if t <= 0.25)
     return fc(ctx, cases, method="closed-form MGFs against the printed right side e^{-t^2 kappa'^2/2}",
                         covered={"t": [-0.5, 0.5]},
                         evidence={"note": "E e^{t(X-mu)} >= 1 by Jensen while e^{-t^2 kappa'^2/2} < 1 for t != 0, "
                                   "so only constants with kappa' = 0 satisfy the printed definition; the standard "
-                                  "definition has e^{+t^2 kappa'^2/2} and |t| < 1/alpha"})
+                                  "definition has e^{+t^2 kappa'^2/2} and |t| < 1/alpha",
+                                  "reading": "as printed (minus sign: evidently a typo, but it is what p.17 prints)",
+                                  "sign_corrected": {
+                                      "centred chi2_1 with the paper's (kappa', alpha) = (2, 2), t <= 1/2":
+                                          "fails" if fail_22 else "holds",
+                                      "failing_t_range": [min(fail_22), max(fail_22)] if fail_22 else None,
+                                      "centred chi2_1 with the standard (2, 4), t <= 1/4": "holds" if ok_24
+                                      else "fails",
+                                      "see": "P-1(g), L-29(b)"}})
 
 
 def _p1c_case(dist, nu, alpha, t):
@@ -981,9 +1058,24 @@ def check_P1c_subexp_tail(ctx):
     ts = np.linspace(0.0, 20.0, 201).tolist()
     cases = [_p1c_case(dist, nu, al, t) for dist, nu, al in (("chi2_1 centred", 2.0, 4.0), ("gaussian", 1.0, 1.0),
                                                               ("gaussian", 1.0, 0.5)) for t in ts]
+    # The witnesses satisfy Definition 3 with only its sign corrected (range t <= 1/alpha as printed):
+    grid = [v for v in np.linspace(-20.0, 0.25, 2026).tolist()]
+    chi_ok = all(tails.chi2_1_centred_log_mgf(v) <= 2.0 * v * v + 1e-12 for v in grid)   # (nu, alpha) = (2, 4)
+    std_ok = True
+    for _, _, wit in cases:
+        a, v = wit["args"], wit["values"]
+        if a["t"] > a["nu"] ** 2 / a["alpha"]:
+            std_ok = std_ok and float(v["P(X > mu + t)"]) <= math.exp(-a["t"] / (2 * a["alpha"])) * (1 + 1e-12)
     return fc(ctx, cases, method="exact tails of standard sub-exponential variables (standard definition; "
                         "under the printed Definition 3 only constants qualify and Property 1 is vacuous)",
-                        covered={"t": [0, 20]})
+                        covered={"t": [0, 20]},
+                        evidence={"reading": "Property 1 as printed (branch 2 e^{-t^2/(2 alpha)}), for variables that "
+                                             "satisfy Definition 3 with its sign corrected; under Definition 3 exactly "
+                                             "as printed only constants qualify and Property 1 holds vacuously. The "
+                                             "printed t^2 is carried into Lemmas 29(d) and 30(d).",
+                                  "witnesses_satisfy_sign_corrected_definition_3 (chi2_1: (2,4), t in [-20, 1/4]; "
+                                  "N(0,1): exact)": chi_ok,
+                                  "standard_branch_2_e^{-t/(2 alpha)}_holds_on_grid": std_ok})
 
 
 @item("P-1(d)", title="Property 2 (Markov): P(X >= a) <= E[X]/a", source="Appendix A, p.17", kind="bound")
@@ -1065,7 +1157,11 @@ def check_P1f_bernstein(ctx):
     iid_ok = all(c[0] for c in cases[: 40 * 25])
     return fc(ctx, cases, method="exact laws: independent Rademacher sums, and identical copies (mean zero, "
                         "|X_i| <= 1, dependent -- the printed statement does not assume independence)",
-                        covered={"n": [1, 40]}, evidence={"independent_case_holds": iid_ok})
+                        covered={"n": [1, 40]}, evidence={"independent_case_holds": iid_ok,
+                                                          "reading": "violated only because p.18 prints no "
+                                                          "independence hypothesis (dependent copies X_i = X_1); "
+                                                          "with independence (standard Bernstein) every case on "
+                                                          "the grid holds"})
 
 
 @item("P-1(g)", title="MGF claims of Lemmas 29 (p.53) and 30 (p.55), both printed forms", source="p.53, p.55",
@@ -1107,7 +1203,11 @@ def check_P1_tools(ctx):
     parts = [check_P1a_subgaussian(ctx), check_P1b_subexponential_definition(ctx), check_P1c_subexp_tail(ctx),
              check_P1d_markov(ctx), check_P1e_hoeffding(ctx), check_P1f_bernstein(ctx), check_P1g_mgf_forms(ctx),
              check_P1h_jensen(ctx)]
-    out = V.combine(parts, method="conjunction of P-1(a)..(h)")
+    # The counterexample shown for P-1 is taken from the most substantive violated part first: (g) (the MGF
+    # claims fail on their stated range, not through a misprint), then (e), (c), (f), (b).
+    order = [6, 4, 2, 5, 1, 0, 3, 7]
+    out = V.combine([parts[i] for i in order], method="conjunction of P-1(a)..(h)")
+    out.evidence["parts"] = [{"verdict": p.verdict, "method": p.method} for p in parts]
     out.evidence["sub_verdicts"] = dict(zip("abcdefgh", [p.verdict for p in parts]))
     return _own(out, ctx)
 

@@ -139,3 +139,21 @@ def test_l9_bias_readings_follow_theta():
     key = [k for k in study if k.startswith("xi=1/2: ||(xi/theta)")][0]
     vals = study[key]["first_instance_p=1..10"]
     assert np.allclose(vals, vals[0])
+
+
+@pytest.mark.parametrize("iid", ["L-10", "L-11", "L-31"])
+def test_bound_counterexample_satisfies_every_condition(iid):
+    """L-10, L-11, L-31: when a violation exists, the reported counterexample satisfies every printed form of the
+    initialisation hypothesis, the R-ball, m >= p and m >= 1/xi (the proof of Lemma 31), and it is re-checked
+    independently here: the hypothesis sums are recomputed from the witness weights in rationals."""
+    o = registry.registry()[iid].fn(_ctx(iid))
+    if o.verdict != V.VIOLATED:
+        pytest.skip(f"{iid} is {o.verdict} under the reduced profile")
+    inst = B._inst_from_json(o.counterexample["args"]["instance"])
+    assert all(o.counterexample["values"]["conditions"].values())
+    m, n, kappa, R = inst["m"], inst["n"], inst["kappa"], inst["R"]
+    col = [sum(sum(w[c] * x[c] for c in range(len(x))) ** 2 for w in inst["W0"]) for x in inst["X"]]
+    assert all(s <= 2 * m * kappa ** 2 - m * R ** 2 for s in col)                     # per-i form (p.54)
+    assert sum(col) <= 2 * m * n * kappa ** 2 - m * n * R ** 2                        # summed form (p.25)
+    assert all(sum((a - b) ** 2 for a, b in zip(wk, w0)) <= R * R for wk, w0 in zip(inst["Wk"], inst["W0"]))
+    assert m >= inst["p"] and m * inst["xi"] >= 1

@@ -267,3 +267,19 @@ def test_T9i_offered_evaluators():
     assert T2.t9i_y_norm([2.0, 0.0]).verdict == V.HOLDS
     mc = T2.t9i_h0_concentration(3, 3, 64, 0.5, 0.1, 0, 200, 1e-4)
     assert mc.verdict in V.VERDICTS and mc.confidence["trials"] == 200
+
+
+def test_P1c_and_P2d_readings_are_recorded():
+    """P-1(c), P-2(d): the printed-form verdicts carry the corrected-form evidence (P-1(c): the witnesses satisfy
+    the sign-corrected Definition 3 and the standard tail e^{-t/(2 alpha)} holds; P-2(d): the p.19 chain holds and
+    the p.49 '=' read as '<=' holds), and P-2(d)'s witness gap is far above float64 noise."""
+    ctx = lambda iid: registry.Context(profile=profiles.get("ci"), seed=0, item_id=iid, alpha=1e-4)  # noqa: E731
+    c = registry.registry()["P-1(c)"].fn(ctx("P-1(c)"))
+    assert c.evidence["standard_branch_2_e^{-t/(2 alpha)}_holds_on_grid"] is True
+    assert any(k.startswith("witnesses_satisfy_sign_corrected") and v is True for k, v in c.evidence.items())
+    d = registry.registry()["P-2(d)"].fn(ctx("P-2(d)"))
+    assert d.evidence["chain_p19_holds"] and d.evidence["equality_as_<=_holds"]
+    if d.verdict == "violated":
+        v = d.counterexample["values"]
+        gap = abs(v["2R/(kappa sqrt(2pi))"] - v["P(A_ir)=E[1{A}^2]=erf(rho/sqrt2)"])
+        assert gap > 1e-3 * v["2R/(kappa sqrt(2pi))"]
