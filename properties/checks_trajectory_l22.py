@@ -65,7 +65,9 @@ def check_L22a(ctx):
     for case in TC.joint_cases(ctx, "categorical"):
         res = ST.joint_study(case)
         o = _l22a("L-22(a)", case, res, alpha=ctx.alpha)
-        parts.append((o, True, {**TS.case_summary(case), "E iota": o.evidence.get("E iota^{2,1}")}))
+        # Lemma 22's hypothesis at k = 0 (R = 0): ||W_0||_F <= kappa sqrt(2md) for every sampled W_0
+        parts.append((o, res["fro_W0_ok"], {**TS.case_summary(case), "E iota": o.evidence.get("E iota^{2,1}"),
+                                            "||W_0||_F <= kappa sqrt(2md) for all samples": res["fro_W0_ok"]}))
     return TS.inside_outcomes(parts, method="Monte Carlo over (W_0, a, M_0)", form="p.47 (tau >= 1, after training)",
                               constants=L22_CONSTANTS)
 

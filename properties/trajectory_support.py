@@ -261,6 +261,10 @@ def theorem_level(outcome, reason, width=None):
     if outcome.verdict == V.VIOLATED:
         return outcome
     inner = {("explicit_form_reason" if k == "reason" else k): v for k, v in outcome.evidence.items()}
+    inner.setdefault("would_decide", "violated: a failure at an instance meeting every explicit condition of the "
+                                     "statement; holds: explicit constants for its Omega(.)/O(.) hypotheses (none are "
+                                     "printed) and runs at the width they give (for Theorem 3 the derived C-13 width, "
+                                     "m >~ 1e10 at these n, lambda_0, beyond feasible sizes)")
     return V.inconclusive(reason, method=outcome.method, evidence={"explicit_form_verdict": outcome.verdict, **inner},
                           regime=outcome.regime)
 

@@ -84,3 +84,31 @@ def test_C12_proof_end_width_insufficient_for_small_lambda_0():
     and is below delta for lambda_0 = 1/4."""
     assert ct.replay_C12(100, 2, 1, 1, "1/2", 1, "1/64").verdict == V.VIOLATED
     assert ct.replay_C12(100, 2, 1, 1, "1/2", 1, "1/4").verdict == V.HOLDS
+
+
+def test_C4_O_upper_bound_holds_and_planted_unbounded_radius_is_violated(monkeypatch):
+    """C-4: every explicit radius the proofs need is <= kappa lambda_0/n (R = O(kappa lambda_0/n) holds); planted:
+    a Lemma 19 radius kappa lambda_0/(144 xi n) (unbounded ratio as xi -> 0) is reported violated and replays."""
+    ctx = registry.Context(profile=profiles.get("ci"), item_id="C-4")
+    assert cc.check_C4(ctx).verdict == V.HOLDS
+    c4 = cst.get("C-4")
+    forms = tuple(dataclasses.replace(f, expr=sy.kappa * sy.lambda_0 / (144 * sy.xi * sy.n)) if f.name == "Lemma 19"
+                  else f for f in c4.forms)
+    monkeypatch.setitem(cst.CONSTANTS, "C-4", dataclasses.replace(c4, forms=forms))
+    monkeypatch.setattr(cst, "C4", dataclasses.replace(c4, forms=forms))
+    o = cc.check_C4(ctx)
+    assert o.verdict == V.VIOLATED
+    assert ct.replay_relation(**o.counterexample["args"]).verdict == V.VIOLATED
+
+
+def test_C5_base_case_width_finite_and_grows_as_R_shrinks():
+    """C-5: the p.28 base-case lhs decreases in m, so a finite width attains lhs <= R; a 4x smaller R needs a larger
+    m (about 16x: lhs ~ m^{-1/2} once B_1's 1/m term is small)."""
+    v = ct._t4_point(4, ct.Fraction(1, 2), 2, 2)
+    vals = {k: (str(x) if isinstance(x, ct.Fraction) else x) for k, x in v.items()}
+    r = ct._subs(cst.C5.form("base case rhs").expr, vals)
+    m1, m4 = cc._base_case_width(vals, r), cc._base_case_width(vals, r / 4)
+    assert 1 < m1 < m4 < float("inf")
+    assert 10 < m4 / m1 < 20
+    lhs = ct._subs(cst.C5.form("base case lhs").expr, vals)
+    assert float(lhs.xreplace({sy.m: sp.Float(m1 * 1.01)})) <= float(r) < float(lhs.xreplace({sy.m: sp.Float(m1 * 0.99)}))

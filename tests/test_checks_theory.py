@@ -75,3 +75,19 @@ def test_planted_wrong_corollary_limit_is_violated():
     assert o.verdict == V.VIOLATED
     o = ct.replay_limit("T-5", "T-6/claim ratio at p = nK", "xi", "0", "+", {"n": 4, "K": 1, "p": 4})
     assert o.verdict == V.HOLDS
+
+
+def test_corollary_directions_keep_d_equal_n():
+    """T-5, T-6, T-7: every order-comparison direction keeps d = n (base d = n = 64, n-directions tie d to n), so a
+    data set with lambda_0 = 1/8 bounded away from 0 is realizable (d = 1 forces parallel points, lambda_0 = 0);
+    T-7's term-2 divergence along n -> oo survives with d = n."""
+    from maskverify.theory import corollaries as co
+
+    assert co.BASE["d"] == co.BASE["n"]
+    for item in ("T-5", "T-6", "T-7"):
+        for label, var, _pt, _side, ties in co.directions(item):
+            if var in ("n", "p"):
+                assert str(ties.get("d")) == var, (item, label)
+    o = ct.replay_corollary_term("T-7", 2, {k: str(v) for k, v in co.BASE.items()} | {"p": "1", "tau": "1"},
+                                 "n -> oo (K = 1, d = n)")
+    assert o.verdict == V.VIOLATED

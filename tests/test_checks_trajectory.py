@@ -146,3 +146,20 @@ def test_one_step_studies_respect_algorithm1_invariants():
     case = TC.categorical_step_cases(_ctx("T-8(a)"))[0]
     res = ST.step_study(case)
     np.testing.assert_allclose(res["u_next"], res["avg_out"], rtol=0, atol=1e-14)
+
+
+def test_T4f_lemma23_event_exact_binomial():
+    """T-4(f): the Lemma 23 event at width m is exact (|S_i^perp| ~ Bin(m, erf(R/(kappa sqrt 2)))): at the constant-1
+    width m = 1024 (4mR/kappa < 1) it fails with probability 1 - (1-q)^m > delta (violated, replays); at the width
+    Lemma 23 supplies, m = kappa log(n/delta)/R, it holds."""
+    import math
+
+    from maskverify.properties.checks_trajectory_t4 import lemma23_width_exact
+
+    R, n, delta = 1.7787e-4, 3, 0.1
+    o = lemma23_width_exact(1024, n, R, 1.0, delta)
+    q = math.erf(R / math.sqrt(2))
+    assert o.verdict == V.VIOLATED
+    assert abs(o.evidence["P(|S_i^perp| > 4mR/kappa) per i"] - (1 - (1 - q) ** 1024)) < 1e-12
+    assert lemma23_width_exact(**o.counterexample["args"]).verdict == V.VIOLATED
+    assert lemma23_width_exact(math.ceil(math.log(n / delta) / R), n, R, 1.0, delta).verdict == V.HOLDS

@@ -48,7 +48,9 @@ CHOICES = {
 }
 
 #: Base points for the directions (exact rationals; lambda_0 <= xi/2, K, d, p <= n).
-BASE = {"xi": sp.Rational(1, 2), "K": 1, "d": 1, "lambda_0": sp.Rational(1, 8), "delta": sp.Rational(1, 2),
+#: d = n: a data set of n unit vectors with lambda_0 bounded away from 0 needs d growing with n (for fixed d,
+#: lambda_0 -> 0 as n grows; d = 1 forces parallel points, lambda_0 = 0), so every direction keeps d = n.
+BASE = {"xi": sp.Rational(1, 2), "K": 1, "d": 64, "lambda_0": sp.Rational(1, 8), "delta": sp.Rational(1, 2),
         "c_eta": 1, "c_m": 1, "n": 64}
 _SYM = {"n": n, "d": d, "K": K, "p": p, "tau": tau, "xi": xi, "lambda_0": lambda_0, "delta": delta,
         "c_eta": c_eta, "c_m": c_m}
@@ -100,7 +102,7 @@ def directions(item):
     """(label, variable, point, side, ties): ties maps symbol names to expressions in the variable."""
     ch = CHOICES[item]
     ds = [
-        ("n -> oo (K = d = 1)", "n", sp.oo, "-", {}),
+        ("n -> oo (K = 1, d = n)", "n", sp.oo, "-", {"d": n}),
         ("n -> oo (K = d = n)", "n", sp.oo, "-", {"K": n, "d": n}),
         ("xi -> 1-", "xi", 1, "-", {}),
         ("xi -> 0+ (lambda_0 = xi/4)", "xi", 0, "+", {"lambda_0": xi / 4}),
