@@ -160,17 +160,21 @@ def build_report_figures(out, doc, *, size="report", seed=0):
 
 
 def _figure2_markdown(fig2, out):
+    """Embed the panels that ``experiments.build_figures`` drew and its notes (sizes, choices, data)."""
     md = ["### Figure 2 of the paper, reproduced", ""]
-    if isinstance(fig2, dict):
-        notes = fig2.get("notes") or fig2.get("markdown")
-        if notes:
-            md += [str(notes), ""]
-        for key in ("a", "b", "c"):
-            path = (fig2.get("figures") or fig2).get(key) if isinstance(fig2.get("figures") or fig2, dict) \
-                else None
-            if path:
-                rel = Path(path).resolve().relative_to(out.resolve()) if Path(path).is_absolute() else path
-                md += [f"![Figure 2({key})]({rel})", ""]
+    if fig2.get("notes"):
+        md += [str(fig2["notes"]), ""]
+    for key, path in (fig2.get("figures") or {}).items():
+        rel = Path(path).resolve().relative_to(out.resolve())
+        md += [f"![Figure 2({key})]({rel.as_posix()})", ""]
+    outcomes = fig2.get("outcomes") or {}
+    if outcomes:
+        md += ["Verdicts of the E- claims at these (report) sizes; the verdict table above uses the sizes of "
+               "its profile:", "", "| item | verdict | method |", "|---|---|---|"]
+        for iid, o in outcomes.items():
+            o = o if isinstance(o, dict) else o.to_json()
+            md.append(f"| {iid} | {o.get('verdict')} | {o.get('method')} |")
+        md.append("")
     return md
 
 
