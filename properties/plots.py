@@ -105,7 +105,7 @@ def plot_heatmap_row(path, grids, *, xlabel, ylabel, title, cbar_label):
 
 
 def plot_envelope(path, losses, envelope, title, regime_note=""):
-    """Empirical loss against a proved envelope ``(1 - rate)^k L_0 + B_1``.
+    """Empirical loss against a proved envelope ``c^k L_0 + B_1`` (c: the contraction per global step).
 
     ``losses (T, K+1)``: per mask stream / trial; drawn as the mean with the min-max band. ``envelope
     (K+1,)``. Log y-axis when the values span a decade or more."""
@@ -118,7 +118,7 @@ def plot_envelope(path, losses, envelope, title, regime_note=""):
         lo, hi = np.nanmin(L, 0), np.nanmax(L, 0)
     ax.fill_between(k, lo, hi, color="C0", alpha=0.2, lw=0, label=f"empirical min-max ({L.shape[0]} runs)")
     ax.plot(k, mean, color="C0", lw=1.5, label="empirical mean ||y - u_k||^2")
-    ax.plot(np.arange(env.size), env, color="C3", ls="--", lw=1.5, label="proved envelope (1-rate)^k L_0 + B_1")
+    ax.plot(np.arange(env.size), env, color="C3", ls="--", lw=1.5, label="proved envelope c^k L_0 + B_1")
     if _spans_decades(np.concatenate([mean, env])):
         ax.set_yscale("log")
     ax.set_xlabel("global iteration k")

@@ -94,8 +94,6 @@ def render_markdown(doc, *, figures_md="", extra_md=""):
         "satisfy the statement's hypotheses under the stated constant profile.",
         "",
     ]
-    if figures_md:
-        lines += [figures_md, ""]
     by_section = {}
     for rec in doc["items"]:
         by_section.setdefault(rec["id"][0], []).append(rec)
@@ -115,6 +113,8 @@ def render_markdown(doc, *, figures_md="", extra_md=""):
             lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in row) + " |")
         lines.append("")
     lines += calibration_section(doc)
+    if figures_md:
+        lines += [figures_md, ""]
     if extra_md:
         lines += [extra_md, ""]
     return "\n".join(lines) + "\n"
