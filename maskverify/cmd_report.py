@@ -47,8 +47,8 @@ def run(args):
 
         figures_md = build_report_figures(out, doc, size=args.figures, seed=args.seed)
     rep.write_outputs(doc, out, figures_md=figures_md, extra_md="\n".join(rep.hunt_section(args.hunt_dir)))
-    from maskverify.properties.html import markdown_to_html
     from maskverify.properties.atomic import write_text_atomic
+    from maskverify.properties.html import markdown_to_html
 
     write_text_atomic(out / "report.html", markdown_to_html((out / "report.md").read_text(),
                                                             title="maskverify report"))

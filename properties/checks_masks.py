@@ -840,6 +840,7 @@ def _impl_mixing_grads(M, W, a, X, y):
     """Cross-check with maskverify.impl.network.surrogate_grad (torch) when it exists."""
     try:
         import torch
+
         from maskverify.impl import network as net
     except ImportError:
         return None

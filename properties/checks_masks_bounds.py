@@ -23,7 +23,6 @@ from maskverify.properties import registry
 from maskverify.properties import verdicts as V
 from maskverify.properties.registry import item
 
-
 # ==================================================================================================
 # Bounds in expectation over masks (L-10, L-11, L-31, L-32) at typical and adversarial weights
 

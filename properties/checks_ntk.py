@@ -17,6 +17,7 @@ import itertools
 import math
 
 import numpy as np
+
 from maskverify.properties import tails, verdicts
 from maskverify.properties.checks_probability import fc
 from maskverify.properties.registry import item
@@ -277,6 +278,7 @@ def check_N9_proof_quantities(ctx):
     """N-9 · p.24, p.64 — I_1 + I_2 = u_{k+1} - u_k (p.24); T = eta theta tau sum_k' (I - eta theta tau H^inf)^k' (p.64).
     """
     import torch
+
     from maskverify.impl import algorithm1
 
     rng = ctx.rng("n9")

@@ -21,6 +21,7 @@ import math
 from fractions import Fraction
 
 import numpy as np
+
 from maskverify.properties import tails, verdicts
 from maskverify.properties.registry import item
 

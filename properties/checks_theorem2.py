@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from maskverify.properties import tails, verdicts
 from maskverify.properties.checks_probability import fc
 from maskverify.properties.registry import item
@@ -453,6 +454,7 @@ def check_T9b_empirical_loss(ctx):
 def check_T9c_local_step(ctx):
     """T-9(c) · Theorem 34 proof, p.60 — W^l_{k,t+1} - W^l_{k,t} = -eta (m^l_k o Z(k,t)) (uhat^l_{k,t} - y)."""
     import torch
+
     from maskverify.impl import algorithm1
 
     rng = ctx.rng("c")

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+
 from maskverify.properties import checks_ntk as CN
 from maskverify.properties import profiles, registry, tails
 from maskverify.properties import verdicts as V

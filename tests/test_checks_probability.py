@@ -16,11 +16,12 @@ import mpmath as mp
 import numpy as np
 import pytest
 import torch
+from scipy import stats
+
 from maskverify.properties import checks_probability as CP
 from maskverify.properties import checks_theorem2 as T2
 from maskverify.properties import profiles, registry, tails
 from maskverify.properties import verdicts as V
-from scipy import stats
 
 IDS = ["L-23", "L-24", "L-29", "L-29(a)", "L-29(b)", "L-29(c)", "L-29(d)", "L-29(e)", "L-30", "L-30(a)",
        "L-30(b)", "L-30(c)", "L-30(d)", "L-30(e)", "L-30(f)", "L-33", "L-33(a)", "L-33(b)", "L-33(c)", "L-33(d)",

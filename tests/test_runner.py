@@ -4,10 +4,10 @@ import json
 
 import pytest
 
+from maskverify.errors import InstanceFileError
 from maskverify.properties import lock, registry, report, runner
 from maskverify.properties import verdicts as V
 from maskverify.properties.replay import load_counterexample, replay_counterexample
-from maskverify.errors import InstanceFileError
 
 
 def planted_evaluator(x):
