@@ -45,7 +45,8 @@ def test_exact_and_float_comparisons():
     assert V.exact_equal(Fraction(1, 3), Fraction(2, 6))[0]
     assert not V.exact_equal(Fraction(1, 3), Fraction(1, 3) + Fraction(1, 10**30))[0]
     assert V.float_equal(1.0, 1.0 + 1e-14)[0] and not V.float_equal(1.0, 1.0 + 1e-9)[0]
-    assert V.bound_le(1.0, 1.0)[0] is True and V.bound_le(1.0 + 1e-15, 1.0)[0] is None
+    assert V.bound_le(1.0, 1.0)[0] is True and V.bound_le(1.0 + 1e-15, 1.0)[0] is True
+    assert V.bound_le(1.0 + 1e-11, 1.0)[0] is False and V.bound_le(float('nan'), 1.0)[0] is None
     assert V.bound_le(2.0, 1.0)[0] is False
 
 
