@@ -20,8 +20,9 @@ def add_arguments(p):
 
 
 def run(args):
-    from maskverify.errors import OutputPathError, invalid
+    from maskverify.errors import invalid
     from maskverify.impl import bench
+    from maskverify.properties.atomic import write_user_file
     from maskverify.properties.verdicts import jsonable
 
     if args.repeat < 1:
@@ -30,11 +31,7 @@ def run(args):
                            repeat=args.repeat, clock=args.clock)
     text = json.dumps(jsonable(result), indent=1, sort_keys=True) + "\n"
     if args.json:
-        try:
-            with open(args.json, "w") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise OutputPathError(f"cannot write {args.json!r}: {exc.strerror}") from None
+        write_user_file(args.json, text)
     if args.markdown:
         m = result["machine"]
         sys.stdout.write(f"Machine: {m['cpu']}, {m['threads']} threads; torch {m['torch']}; {m['date']}; "

@@ -56,8 +56,9 @@ def run(args):
     import torch
 
     from maskverify import __version__
-    from maskverify.errors import OutputPathError, invalid
+    from maskverify.errors import invalid
     from maskverify.impl import algorithm1, instance
+    from maskverify.properties.atomic import write_user_file
     from maskverify.properties.verdicts import jsonable
 
     if args.instance:
@@ -120,11 +121,7 @@ def run(args):
         out["records"] = res.records
     text = json.dumps(jsonable(out), indent=1, sort_keys=True, allow_nan=False) + "\n"
     if args.json:
-        try:
-            with open(args.json, "w") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise OutputPathError(f"cannot write {args.json!r}: {exc.strerror}") from None
+        write_user_file(args.json, text)
     else:
         sys.stdout.write(text)
     return 0  # divergence is an outcome (diverged_at), not an error

@@ -27,3 +27,14 @@ def write_bytes_atomic(path, data):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_user_file(path, text):
+    """Write a file the user named on the command line (``--json OUT``): atomically, and an unwritable path
+    becomes one clear :class:`~maskverify.errors.OutputPathError` (exit 2), not a traceback."""
+    from maskverify.errors import OutputPathError
+
+    try:
+        write_text_atomic(path, text)
+    except OSError as exc:
+        raise OutputPathError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None

@@ -88,3 +88,11 @@ def test_replay_of_a_planted_counterexample(tmp_path):
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
     assert out["verdict"] == "violated" and out["values"] == {"lhs": 9.0, "rhs": 2.0} and out["reproduced"]
+
+
+def test_train_json_to_unwritable_path(tmp_path):
+    """`train --json` below a regular file: one line, exit 2 (S-7 runs fine; writing fails cleanly)."""
+    f = tmp_path / "file"
+    f.write_text("x")
+    res = run("train", "--n", "2", "--d", "2", "--m", "4", "--K", "1", "--json", str(f / "out.json"))
+    assert res.returncode == 2 and res.stderr.count("\n") == 1 and "Traceback" not in res.stderr, res.stderr
