@@ -113,7 +113,7 @@ def test_S8b_categorical_p1_is_gradient_descent():
 
 @pytest.mark.parametrize("kind", ["bernoulli", "categorical"])
 def test_S8c_tau_one_is_mixing_gradient_step(kind):
-    """S-8(c), N-8: with tau = 1, w_{k+1,r} = w_{k,r} - eta g_{k,r}, g_{k,r} = eta_{k,r} sum_l dL_{m^l}(W_k)/dw_r."""
+    """S-8(c) (SPEC S-8c), N-8: with tau = 1, w_{k+1,r} = w_{k,r} - eta g_{k,r}, g_{k,r} = eta_{k,r} sum_l dL_{m^l}(W_k)/dw_r."""
     X, y, W0, a = (torch.tensor(v) for v in make(9, 5, 3, 10))
     p, xi = 3, (0.5 if kind == "bernoulli" else 1 / 3)
     M = draw_masks(3, kind, 1, p, 10, xi)[0]
@@ -123,7 +123,7 @@ def test_S8c_tau_one_is_mixing_gradient_step(kind):
 
 
 def test_S8d_dropout_formula():
-    """S-8(d): p = 1, tau = 1: w_{k+1,r} = w_{k,r} - eta m_r (1/sqrt m) sum_i a_r (f_m(W_k,x_i) - y_i) x_i
+    """S-8(d) (SPEC S-8d): p = 1, tau = 1: w_{k+1,r} = w_{k,r} - eta m_r (1/sqrt m) sum_i a_r (f_m(W_k,x_i) - y_i) x_i
     1{<w_{k,r},x_i> >= 0}; no 1/xi rescaling in training."""
     X, y, W0, a = make(10, 6, 3, 8)
     mask = draw_masks(5, "bernoulli", 1, 1, 8, 0.3)[0, 0].numpy().astype(float)
@@ -139,7 +139,7 @@ def test_S8d_dropout_formula():
 
 @pytest.mark.parametrize("p", [2, 3, 5])
 def test_S4c_S8e_categorical_average_and_convexity(p):
-    """S-4(c), S-8(e): categorical masks give u_{k+1} = (1/p) sum_l uhat^l_{k,tau}, hence
+    """S-4(c), S-8(e) (SPEC S-8e): categorical masks give u_{k+1} = (1/p) sum_l uhat^l_{k,tau}, hence
     ||y - u_{k+1}||^2 <= (1/p) sum_l ||y - uhat^l_{k,tau}||^2."""
     X, y, W0, a = make(11 + p, 6, 3, 12)
     M = draw_masks(p, "categorical", 1, p, 12, 1 / p)[0]
