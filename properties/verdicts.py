@@ -191,18 +191,30 @@ def bound_le(lhs, rhs, rtol=FLOAT64_RTOL):
 
 def combine(outcomes, *, method="combined"):
     """Verdict of a claim made of parts: violated if any part is, else inconclusive if any part is, else
-    holds if any part holds, else not-checkable. The first violated part's counterexample is kept."""
+    holds if any part holds, else not-checkable. The first violated part's counterexample is kept.
+
+    Monte Carlo parts keep their weight in the runner's Holm correction: the combined p-value is the
+    Bonferroni-adjusted smallest part p-value (k parts with p-values: min(1, k * p)). An exact violation
+    carries no p-value, so no multiple-testing correction can turn it into "inconclusive".
+    """
     outcomes = list(outcomes)
     verdicts = [o.verdict for o in outcomes]
     parts = [{"verdict": o.verdict, "method": o.method} for o in outcomes]
+    ps = [o.p_value for o in outcomes if o.p_value is not None]
+
+    def bonferroni(p):
+        return None if p is None else min(1.0, len(ps) * p)
+
     for o in outcomes:
         if o.verdict == VIOLATED:
             return Outcome(VIOLATED, method, {"parts": parts, **o.evidence}, regime=o.regime,
-                           confidence=o.confidence, counterexample=o.counterexample, p_value=o.p_value)
+                           confidence=o.confidence, counterexample=o.counterexample,
+                           p_value=bonferroni(o.p_value))
+    p_value = bonferroni(min(ps)) if ps else None
     if INCONCLUSIVE in verdicts:
-        return Outcome(INCONCLUSIVE, method, {"parts": parts})
+        return Outcome(INCONCLUSIVE, method, {"parts": parts}, p_value=p_value)
     if HOLDS in verdicts:
-        return Outcome(HOLDS, method, {"parts": parts})
+        return Outcome(HOLDS, method, {"parts": parts}, p_value=p_value)
     return Outcome(NOT_CHECKABLE, method, {"parts": parts, "reason": "no part is checkable"})
 
 

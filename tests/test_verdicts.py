@@ -84,3 +84,14 @@ def test_combine_and_jsonable():
     assert V.combine([V.Outcome(V.HOLDS, "a")]).verdict == V.HOLDS
     assert V.jsonable({"f": Fraction(1, 3), "a": np.arange(3), "inf": float("inf")}) == \
         {"f": "1/3", "a": [0, 1, 2], "inf": "inf"}
+
+
+def test_combine_bonferroni_p_value():
+    """combine keeps Monte Carlo parts visible to Holm (Bonferroni over parts); exact violations carry none."""
+    mc = V.Outcome(V.HOLDS, "mc", p_value=0.2)
+    mc_bad = V.Outcome(V.VIOLATED, "mc", counterexample={"evaluator": "x:y", "args": {}}, p_value=0.001)
+    exact_bad = V.Outcome(V.VIOLATED, "exact", counterexample={"evaluator": "x:y", "args": {}})
+    assert V.combine([mc, V.Outcome(V.HOLDS, "mc", p_value=0.3)]).p_value == 0.4
+    assert V.combine([mc, mc_bad]).p_value == 0.002
+    assert V.combine([exact_bad, mc]).p_value is None
+    assert V.combine([V.Outcome(V.HOLDS, "exact")]).p_value is None
