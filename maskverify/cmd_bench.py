@@ -22,8 +22,8 @@ def add_arguments(p):
 def run(args):
     from maskverify.errors import invalid
     from maskverify.impl import bench
-    from maskverify.properties.atomic import write_user_file
-    from maskverify.properties.verdicts import jsonable
+    from maskverify.properties.framework.atomic import write_user_file
+    from maskverify.properties.framework.verdicts import jsonable
 
     if args.repeat < 1:
         raise invalid("repeat", "maskverify bench", "an int in the range [1, inf)", args.repeat)

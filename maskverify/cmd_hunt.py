@@ -27,11 +27,11 @@ def run(args):
     if args.budget <= 0:
         raise invalid("budget", "maskverify hunt", "a positive number of seconds", args.budget)
     from maskverify.cmd_verify import ensure_writable
-    from maskverify.properties import registry
-    from maskverify.properties.replay import replay_counterexample
-    from maskverify.properties.report import cx_filename
-    from maskverify.properties.runner import run_one, select
-    from maskverify.properties.spec_index import SPEC_INDEX
+    from maskverify.properties.framework import registry
+    from maskverify.properties.framework.replay import replay_counterexample
+    from maskverify.properties.framework.runner import run_one, select
+    from maskverify.properties.framework.spec_index import SPEC_INDEX
+    from maskverify.properties.report.document import cx_filename
 
     checks = registry.load_all()
     if args.item:

@@ -10,8 +10,8 @@ def add_arguments(p):
 
 
 def run(args):
-    from maskverify.properties import registry
-    from maskverify.properties.spec_index import SPEC_INDEX
+    from maskverify.properties.framework import registry
+    from maskverify.properties.framework.spec_index import SPEC_INDEX
 
     checks = registry.load_all()
     for i in SPEC_INDEX:

@@ -15,7 +15,7 @@ def add_arguments(p):
 
 
 def run(args):
-    from maskverify.properties.replay import load_counterexample, replay_counterexample
+    from maskverify.properties.framework.replay import load_counterexample, replay_counterexample
 
     cx = load_counterexample(args.file, args.item)
     res = replay_counterexample(cx)

@@ -28,7 +28,7 @@ def add_arguments(p):
 
 def run(args):
     from maskverify.cmd_verify import ensure_writable
-    from maskverify.properties import report as rep
+    from maskverify.properties.report import document as rep
 
     out = ensure_writable(args.out)
     if args.from_file:
@@ -37,18 +37,18 @@ def run(args):
         except (OSError, json.JSONDecodeError) as exc:
             raise InstanceFileError(f"cannot read --from {args.from_file}: {exc}") from None
     else:
-        from maskverify.properties import runner
+        from maskverify.properties.framework import runner
 
         sys.stderr.write(f"verify (profile {args.profile}) ...\n")
         doc = runner.verify(args.profile, seed=args.seed, jobs=args.jobs)
     figures_md = ""
     if args.figures != "none":
-        from maskverify.properties.report_figures import build_report_figures
+        from maskverify.properties.report.figures import build_report_figures
 
         figures_md = build_report_figures(out, doc, size=args.figures, seed=args.seed)
     rep.write_outputs(doc, out, figures_md=figures_md, extra_md="\n".join(rep.hunt_section(args.hunt_dir)))
-    from maskverify.properties.atomic import write_text_atomic
-    from maskverify.properties.html import markdown_to_html
+    from maskverify.properties.framework.atomic import write_text_atomic
+    from maskverify.properties.report.html import markdown_to_html
 
     write_text_atomic(out / "report.html", markdown_to_html((out / "report.md").read_text(),
                                                             title="maskverify report"))

@@ -16,8 +16,8 @@ def add_arguments(p):
 
 
 def run(args):
-    from maskverify.properties import registry
-    from maskverify.properties.spec_index import SPEC_INDEX
+    from maskverify.properties.framework import registry
+    from maskverify.properties.framework.spec_index import SPEC_INDEX
 
     if args.id not in SPEC_INDEX:
         raise invalid("id", "maskverify show", "an ID of SPEC section 8 (see `maskverify items`)", args.id)

@@ -58,8 +58,8 @@ def run(args):
     from maskverify import __version__
     from maskverify.errors import invalid
     from maskverify.impl import algorithm1, instance
-    from maskverify.properties.atomic import write_user_file
-    from maskverify.properties.verdicts import jsonable
+    from maskverify.properties.framework.atomic import write_user_file
+    from maskverify.properties.framework.verdicts import jsonable
 
     if args.instance:
         inst = instance.load(args.instance)

@@ -45,7 +45,8 @@ def run(args):
     if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
         raise invalid("device", "maskverify verify", "'cpu', 'cuda' or 'cuda:N'", args.device)
     out = ensure_writable(args.out)
-    from maskverify.properties import lock, report, runner
+    from maskverify.properties.framework import lock, runner
+    from maskverify.properties.report import document as report
 
     def progress(rec):
         if not args.quiet:

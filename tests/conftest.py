@@ -4,6 +4,6 @@ import os
 
 from hypothesis import settings
 
-import maskverify.properties.profiles  # noqa: F401  (registers the ci/dev/nightly Hypothesis profiles)
+import maskverify.properties.framework.profiles  # noqa: F401  (registers the ci/dev/nightly Hypothesis profiles)
 
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

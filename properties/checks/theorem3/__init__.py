@@ -1,0 +1,1 @@
+"""Theorem 3 (p.8): the statement and its symbolic parts, the proof steps of Appendix D, and Lemmas 8-19."""
