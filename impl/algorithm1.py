@@ -307,8 +307,8 @@ def run(X, y, W0, a, masks=None, xi=None, eta=None, tau=None, record=(), *, K=No
     from maskverify.impl import ntk as ntk_mod
     steps = range(K)
     if progress:
-        from tqdm import tqdm
-        steps = tqdm(steps, desc="Algorithm 1", unit="step", leave=False)
+        from maskverify.progress import bar
+        steps = bar(steps, desc="Algorithm 1", unit="step")  # a tqdm bar on a terminal; in a log, one line
     for k in steps:
         if "act_changes" in want:
             act_changes.append(trajectory.act_changes(W, W_init, X))

@@ -80,3 +80,36 @@ def init_weights(m, d, kappa, generator, *, trials=None, dtype=torch.float64, de
     W0 = kappa * torch.randn(*lead, m, d, generator=generator, dtype=torch.float64)      # (T?, m, d)
     a = 2.0 * torch.randint(0, 2, (*lead, m), generator=generator).to(torch.float64) - 1  # (T?, m)
     return W0.to(device=device, dtype=dtype), a.to(device=device, dtype=dtype)
+
+
+def counter_init(seed, m, d, kappa, lo, hi, *, trial=0, dtype=torch.float64, device="cpu"):
+    """S-1 · p.5 — rows lo..hi-1 of W_0 and a from a counter-based stream (a rank builds only its own block).
+
+    Same law as :func:`init_weights` (w_r ~ N(0, kappa^2 I_d), a_r ~ Uniform{-1, +1}, independent), drawn by
+    blocks of :data:`maskverify.impl.masks.STREAM_BLOCK` neurons: block b is drawn in full, on the CPU in
+    float64, from ``torch.Generator().manual_seed(masks.stream_seed("init", seed, trial, 0, b))`` --
+    first ``randn(STREAM_BLOCK, d)`` (times kappa), then ``2 randint(0, 2, (STREAM_BLOCK,)) - 1`` -- then
+    sliced, cast and moved. So row r depends only on (seed, trial, r, d, kappa): not on m nor on the split
+    of the neurons into ranks or blocks. A different stream from :func:`init_weights`.
+    Returns ``W0 (hi - lo, d)``, ``a (hi - lo,)``."""
+    from maskverify.errors import invalid
+    from maskverify.impl.masks import STREAM_BLOCK, stream_blocks, stream_seed
+    from maskverify.impl.params import check_int, check_positive
+
+    own = "counter_init"
+    m, d = check_int(m, "m", own, 1), check_int(d, "d", own, 1)
+    lo, hi = check_int(lo, "lo", own, 0), check_int(hi, "hi", own, 0)
+    kappa = check_positive(kappa, "kappa", own)
+    if not lo <= hi <= m:
+        raise invalid("hi", own, f"an int with lo <= hi <= m = {m} (lo = {lo})", hi)
+    W0 = torch.empty(hi - lo, d, dtype=torch.float64)                              # (hi - lo, d)
+    a = torch.empty(hi - lo, dtype=torch.float64)                                  # (hi - lo,)
+    at = 0
+    for b, start, stop in stream_blocks(lo, hi):
+        g = torch.Generator().manual_seed(stream_seed("init", seed, trial, 0, b))
+        Wb = kappa * torch.randn(STREAM_BLOCK, d, generator=g, dtype=torch.float64)   # (B, d)
+        ab = 2.0 * torch.randint(0, 2, (STREAM_BLOCK,), generator=g).to(torch.float64) - 1  # (B,)
+        W0[at: at + stop - start] = Wb[start:stop]
+        a[at: at + stop - start] = ab[start:stop]
+        at += stop - start
+    return W0.to(device=device, dtype=dtype), a.to(device=device, dtype=dtype)

@@ -115,8 +115,12 @@ def lambda_0(X, xi, *, return_info=False):
 
     With ``return_info=True`` returns a dict instead: ``lambda_0``, ``lambda_max``, ``condition_number``,
     ``duplicates`` (pairs i < j with x_i, x_j parallel, cos >= 1 - 1e-12: then H^inf is singular),
-    ``ill_conditioned`` (lambda_0 <= n * eps * lambda_max, i.e. numerically zero). No warning is ever
-    emitted, so callers running under ``filterwarnings=error`` stay quiet."""
+    ``antipodal_pairs`` (pairs with cos <= -1 + 1e-12) and ``antipodal_rank_deficit`` (their number minus the
+    rank of one representative per pair: x 1{<w,x> >= 0} - (-x) 1{<w,-x> >= 0} = x, so more antipodal pairs than
+    the rank of their directions -- e.g. more than d pairs -- make the feature maps dependent and H^inf
+    singular), ``structurally_singular`` (duplicates or a rank deficit), ``ill_conditioned`` (lambda_0 <=
+    n * eps * lambda_max, i.e. numerically zero). No warning is ever emitted, so callers running under
+    ``filterwarnings=error`` stay quiet."""
     Hm = H_inf(X, xi).numpy()
     eig = np.linalg.eigvalsh(0.5 * (Hm + Hm.T))
     lam0, lam_max = float(eig[0]), float(eig[-1])
@@ -125,7 +129,11 @@ def lambda_0(X, xi, *, return_info=False):
     _, cos = _gram_and_cos(X)
     n = cos.shape[0]
     dup = int(torch.triu(cos >= 1 - 1e-12, diagonal=1).sum()) if n > 1 else 0
+    anti = torch.nonzero(torch.triu(cos <= -1 + 1e-12, diagonal=1)) if n > 1 else torch.zeros((0, 2), dtype=torch.long)
+    reps = _as_float(X, torch.float64)[anti[:, 0]] if len(anti) else None                   # (pairs, d)
+    deficit = int(len(anti) - torch.linalg.matrix_rank(reps, rtol=1e-9)) if reps is not None else 0
     tiny = n * float(np.finfo(np.float64).eps) * max(abs(lam_max), 1e-300)
     return {"lambda_0": lam0, "lambda_max": lam_max,
             "condition_number": (lam_max / lam0) if lam0 > tiny else math.inf,
-            "duplicates": dup, "ill_conditioned": bool(lam0 <= tiny)}
+            "duplicates": dup, "antipodal_pairs": int(len(anti)), "antipodal_rank_deficit": deficit,
+            "structurally_singular": bool(dup > 0 or deficit > 0), "ill_conditioned": bool(lam0 <= tiny)}

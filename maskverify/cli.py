@@ -40,7 +40,12 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (exit 2) instead of usage + error."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
+
+
+def one_line(text):
+    """``text`` on one line (a path or value given by the user may hold line breaks)."""
+    return " ".join(str(text).splitlines())
 
 
 def build_parser():
@@ -64,7 +69,10 @@ def main(argv=None):
     if cmd in COMMANDS:
         mod = importlib.import_module(f"maskverify.cmd_{cmd}")
         mod.add_arguments(sub.choices[cmd])
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a one-line argparse error: return its status
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     if args.cite:
         sys.stdout.write(CITATION + "\n")
         return 0
@@ -74,7 +82,7 @@ def main(argv=None):
     try:
         return int(importlib.import_module(args._module).run(args) or 0)
     except MaskverifyError as exc:
-        sys.stderr.write(f"maskverify {args.command}: error: {exc}\n")
+        sys.stderr.write(f"maskverify {args.command}: error: {one_line(exc)}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write(f"maskverify {args.command}: interrupted; nothing half-written was left behind\n")
@@ -82,7 +90,7 @@ def main(argv=None):
     except Exception as exc:  # noqa: BLE001 -- never show users a traceback unless they ask for it
         if os.environ.get("MASKVERIFY_DEBUG"):
             raise
-        sys.stderr.write(f"maskverify {args.command}: internal error: {type(exc).__name__}: {exc} "
+        sys.stderr.write(f"maskverify {args.command}: internal error: {type(exc).__name__}: {one_line(exc)} "
                          "(set MASKVERIFY_DEBUG=1 for the traceback)\n")
         return 1
 

@@ -8,6 +8,7 @@ outcome's counterexample that replays is written to ``--out`` (default ``counter
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 
@@ -24,20 +25,17 @@ def add_arguments(p):
 
 
 def run(args):
-    if args.budget <= 0:
-        raise invalid("budget", "maskverify hunt", "a positive number of seconds", args.budget)
-    from maskverify.cmd_verify import ensure_writable
+    if not (math.isfinite(args.budget) and args.budget > 0):
+        raise invalid("budget", "maskverify hunt", "a positive, finite number of seconds", args.budget)
+    from maskverify.cmd_verify import check_ids, ensure_writable
     from maskverify.properties.framework import registry
     from maskverify.properties.framework.replay import replay_counterexample
     from maskverify.properties.framework.runner import run_one, select
-    from maskverify.properties.framework.spec_index import SPEC_INDEX
     from maskverify.properties.report.document import cx_filename
 
     checks = registry.load_all()
     if args.item:
-        unknown = [i for i in args.item if i not in SPEC_INDEX and i not in checks]
-        if unknown:
-            raise invalid("item", "maskverify hunt", "IDs of SPEC section 8", unknown[0])
+        check_ids(args.item, "item", "maskverify hunt")
     ids = [i for i in select(list(checks), args.item)]
     out = ensure_writable(args.out)
     found = {}

@@ -5,11 +5,7 @@ every file is written to a temporary name and renamed into place."""
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
-
-from maskverify.errors import InstanceFileError
 
 
 def add_arguments(p):
@@ -32,10 +28,9 @@ def run(args):
 
     out = ensure_writable(args.out)
     if args.from_file:
-        try:
-            doc = json.loads(Path(args.from_file).read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InstanceFileError(f"cannot read --from {args.from_file}: {exc}") from None
+        from maskverify.properties.framework.jsonfile import read_verdicts
+
+        doc = read_verdicts(args.from_file, "--from file")
     else:
         from maskverify.properties.framework import runner
 

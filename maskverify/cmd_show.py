@@ -33,8 +33,10 @@ def run(args):
         w("  no check registered\n")
     rep = Path(args.report)
     if rep.exists():
-        for r in json.loads(rep.read_text()).get("items", []):
+        from maskverify.properties.framework.jsonfile import read_verdicts
+
+        for r in read_verdicts(rep, "--report file")["items"]:
             if r["id"] == args.id:
-                w(f"\n  latest verdict ({rep}): {r['verdict']} via {r['method']}\n")
+                w(f"\n  latest verdict ({rep}): {r['verdict']} via {r.get('method')}\n")
                 w("  evidence: " + json.dumps(r.get("evidence"), sort_keys=True)[:2000] + "\n")
     return 0

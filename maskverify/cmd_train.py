@@ -8,6 +8,13 @@ Output (JSON, sorted keys): ``loss`` -- per trial the whole-network losses ``||y
 k = 0..K (a trial that diverged stops: its list ends with the first non-finite value, written as a string
 "inf"/"nan"); ``diverged_at`` (per trial: k or null); ``config`` (resolved); ``timing``; optional
 ``records`` (``--record``).
+
+Scale-out (``--engine wide``, ``--nproc N``, ``--torchrun``): the wide engine (:mod:`maskverify.impl.wide`)
+streams the width in blocks and, with N ranks, shards the neurons over torch.distributed
+(:mod:`maskverify.impl.distributed`); W_0, a and the masks then come from counter-based streams keyed by
+the seed (a different draw from the batched engine's, the same for any number of ranks). Before anything
+is allocated the run's memory is estimated (:mod:`maskverify.impl.plan`); a run that would not fit is
+refused with one line (exit 2). ``--dry-run`` prints that plan and runs nothing.
 """
 
 from __future__ import annotations
@@ -39,9 +46,27 @@ def add_arguments(p):
     p.add_argument("--record", action="append", choices=RECORD_CHOICES, default=[],
                    help="also record this trajectory quantity (repeatable)")
     p.add_argument("--json", metavar="OUT", help="write the result here instead of stdout")
+    s = p.add_argument_group("scale-out: the wide engine, sharded over torch.distributed (README 'Scale-out')")
+    s.add_argument("--engine", choices=("batched", "wide"),
+                   help="batched (default: impl.algorithm1, trials batched) or wide (impl.wide: the width "
+                        "streamed in blocks, counter-based streams; implied by --nproc/--torchrun)")
+    s.add_argument("--nproc", type=int, help="spawn N local ranks, each training m/N neurons (gloo on CPU, "
+                                              "NCCL on CUDA)")
+    s.add_argument("--master-port", type=int,
+                   help="rendezvous port on 127.0.0.1 for --nproc (default: a free one)")
+    s.add_argument("--torchrun", action="store_true",
+                   help="this process is one rank of a torchrun job (multi-node; see README)")
+    s.add_argument("--kernel", choices=("auto", "eager", "compiled"),
+                   help="wide engine kernels: torch.compile'd or eager (default auto: compiled on CPU for "
+                        ">= 1e8 neuron-steps)")
+    s.add_argument("--block", type=int, help="wide engine: neurons per block (a multiple of 65536)")
+    s.add_argument("--dry-run", action="store_true",
+                   help="print the plan (ranks, neurons and memory per rank, communication per step) and exit")
 
 
 _FIELDS = ("n", "d", "m", "xi", "p", "tau", "eta", "K", "kappa", "mask", "seed", "trials", "device", "dtype")
+_INTS = ("n", "d", "m", "p", "tau", "K", "seed", "trials", "nproc", "master_port", "block")
+_INT64_MAX = 2 ** 63 - 1
 
 
 def _config(args, **override):
@@ -52,15 +77,69 @@ def _config(args, **override):
     return Config(**{k: v for k, v in kw.items() if v is not None})
 
 
+def _check_scale_out(args):
+    """Integer options must fit in int64 (torch sizes and seeds); the scale-out options must go together."""
+    from maskverify.errors import invalid
+
+    for name in _INTS:
+        value = getattr(args, name, None)
+        if value is not None and abs(value) > _INT64_MAX:
+            raise invalid(name, "maskverify train", f"an int of at most {_INT64_MAX}", value)
+    if args.nproc is not None and args.nproc < 1:
+        raise invalid("nproc", "maskverify train", "an int in the range [1, inf)", args.nproc)
+    wide = args.engine == "wide" or args.nproc is not None or args.torchrun
+    if args.engine == "batched" and (args.nproc is not None or args.torchrun):
+        raise invalid("engine", "maskverify train", "'wide' (or omitted) with --nproc/--torchrun", "batched")
+    if args.nproc is not None and args.torchrun:
+        raise invalid("nproc", "maskverify train", "omitted with --torchrun (torchrun starts the ranks)",
+                      args.nproc)
+    if args.master_port is not None and args.nproc is None:
+        raise invalid("master_port", "maskverify train", "given only with --nproc", args.master_port)
+    for flag, name in ((args.kernel, "kernel"), (args.block, "block")):
+        if flag is not None and not wide:
+            raise invalid(name, "maskverify train", "given only with --engine wide / --nproc / --torchrun", flag)
+    if wide:
+        for flag, name in ((args.instance, "instance"), (args.save_instance, "save_instance"),
+                           (args.record or None, "record")):
+            if flag is not None:
+                raise invalid(name, "maskverify train", "omitted with the wide engine (it draws W0, a and the "
+                              "masks from its counter streams and records the losses only)", flag)
+    return "wide" if wide else "batched"
+
+
+def _refuse_if_too_big(plan):
+    from maskverify.errors import MaskverifyError
+    from maskverify.impl.plan import human
+
+    if not plan["fits"]:
+        local = plan["local_ranks"]
+        raise MaskverifyError(
+            f"this run needs an estimated {plan['memory_per_rank_bytes'] * local} bytes "
+            f"({human(plan['memory_per_rank_bytes'] * local)}; engine {plan['engine']}, {local} rank(s) here) but "
+            f"{human(plan['memory_available_bytes'])} is available; lower --m, --n, --K or --trials"
+            + (", or use --engine wide (streams the width)" if plan["engine"] == "batched" else
+               ", or spread the neurons over more machines (--torchrun)"))
+
+
+def _print_plan(plan):
+    from maskverify.properties.framework.verdicts import jsonable
+
+    sys.stdout.write(json.dumps(jsonable({"dry_run": True, **plan}), indent=1, sort_keys=True) + "\n")
+    return 0
+
+
 def run(args):
     import torch
 
     from maskverify import __version__
     from maskverify.errors import invalid
-    from maskverify.impl import algorithm1, instance
+    from maskverify.impl import algorithm1, instance, plan
+    from maskverify.impl.params import resolve_device
     from maskverify.properties.framework.atomic import write_user_file
     from maskverify.properties.framework.verdicts import jsonable
 
+    if _check_scale_out(args) == "wide":
+        return _run_wide(args)
     if args.instance:
         inst = instance.load(args.instance)
         n, d = inst.X.shape
@@ -91,6 +170,13 @@ def run(args):
                           cfg.mask)
     else:
         cfg = _config(args)
+    resolve_device(cfg.device, "Config")               # a bad or absent device is one line, before the plan
+    the_plan = plan.describe(engine="batched", n=cfg.n, d=cfg.d, m=cfg.m, p=cfg.p, tau=cfg.tau, xi=cfg.xi, K=cfg.K,
+                             trials=cfg.trials, dtype=cfg.dtype, device=cfg.device, records=args.record)
+    if args.dry_run:
+        return _print_plan(the_plan)
+    _refuse_if_too_big(the_plan)                       # before anything is allocated
+    if not args.instance:
         inst = algorithm1.init_instance(cfg)
     if args.save_instance:
         if cfg.trials != 1:
@@ -125,3 +211,73 @@ def run(args):
     else:
         sys.stdout.write(text)
     return 0  # divergence is an outcome (diverged_at), not an error
+
+
+def _run_wide(args):
+    """``--engine wide`` / ``--nproc N`` / ``--torchrun``: one process, N local ranks, or one torchrun rank."""
+    import os
+
+    import torch
+
+    from maskverify import __version__
+    from maskverify.impl import distributed, plan, wide
+    from maskverify.impl.params import resolve_device
+    from maskverify.properties.framework.atomic import write_user_file
+    from maskverify.properties.framework.verdicts import jsonable
+
+    cfg = _config(args)                                # validates every field like the batched engine
+    resolve_device(cfg.device, "Config")
+    job = {**{f: getattr(cfg, f) for f in _FIELDS}, "law": cfg.mask, "kernel": args.kernel or "auto",
+           "block": args.block}
+    wide.resolve(m=cfg.m, p=cfg.p, tau=cfg.tau, eta=cfg.eta, K=cfg.K, kappa=cfg.kappa, xi=cfg.xi, law=cfg.mask,
+                 seed=cfg.seed, trial=0, block=args.block, kernel=job["kernel"], owner="maskverify train")
+    ranks = args.nproc or (int(os.environ.get("WORLD_SIZE", 1)) if args.torchrun else 1)
+    local = int(os.environ.get("LOCAL_WORLD_SIZE", ranks)) if args.torchrun else ranks
+    kernel = "compiled" if job["kernel"] == "compiled" else "eager"
+    the_plan = plan.describe(engine="wide", n=cfg.n, d=cfg.d, m=cfg.m, p=cfg.p, tau=cfg.tau, xi=cfg.xi, K=cfg.K,
+                             trials=cfg.trials, ranks=ranks, local_ranks=local, dtype=cfg.dtype, kernel=kernel,
+                             device=cfg.device)
+    if args.dry_run:
+        return _print_plan(the_plan)
+    _refuse_if_too_big(the_plan)
+    work = cfg.trials * cfg.K * cfg.tau * cfg.m
+    job["progress"] = work > 5e8
+    if args.torchrun:
+        res = distributed.run_torchrun(job)
+        if res is None:                                # ranks > 0: rank 0 writes the result
+            return 0
+    elif args.nproc is not None and args.nproc > 1:
+        res = distributed.launch(job, args.nproc, master_port=args.master_port)
+    else:
+        res = distributed.run_job(job)
+        res["peak_bytes_per_rank"], res["ranks"], res["backend"] = [res["peak_bytes"]], 1, None
+    loss = res["loss"].tolist()
+    diverged = res["diverged_at"]
+    loss = [row if k is None else row[: k + 1] for row, k in zip(loss, diverged)]
+    steps = sum(len(row) - 1 for row in loss)
+    seconds = res["seconds"]
+    out = {
+        "config": {**{f: getattr(cfg, f) for f in _FIELDS}, "instance": None, "engine": "wide",
+                   "nproc": res["ranks"], "backend": res["backend"], "kernel": res["kernel"],
+                   "block": res["block"]},
+        "data": "x_i = g_i/||g_i||, g_i ~ N(0, I_d); y_i ~ Uniform[-1, 1]",
+        "draws": "W0, a and masks from the counter-based streams of maskverify.impl.wide (seed, trial, step, "
+                 "block of 65536 neurons): the same for any number of ranks, not the batched engine's draws",
+        "loss": loss,
+        "final_loss": [row[-1] for row in loss],
+        "diverged_at": diverged,
+        "timing": {"seconds": seconds, "global_steps_per_second": steps / seconds if seconds else None,
+                   "torch": torch.__version__, **{f"{k}_seconds_rank0": v for k, v in res["timing"].items()}},
+        "memory": {"peak_bytes_per_rank": res["peak_bytes_per_rank"],
+                   "accounting": "engine-held tensors (W, codes, compact rows) plus an upper estimate of one "
+                                 "block's temporaries; CUDA: torch.cuda.max_memory_allocated",
+                   "plan": the_plan},
+        "version": __version__,
+        "loss_convention": "||y - u_k||^2 with u = xi f(W_k, X) (no 1/2; SPEC S-5)",
+    }
+    text = json.dumps(jsonable(out), indent=1, sort_keys=True, allow_nan=False) + "\n"
+    if args.json:
+        write_user_file(args.json, text)               # atomically, and only now: no half-written output
+    else:
+        sys.stdout.write(text)
+    return 0

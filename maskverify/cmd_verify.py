@@ -1,5 +1,7 @@
 """``maskverify verify``: compute every verdict, write DIR/verdicts.json and DIR/report.md, compare with
-the lockfile (exit 0 when equal, 1 with a diff when not); ``--update-lock`` rewrites the profile's section."""
+the lockfile (exit 0 when equal, 1 with a diff when not); ``--update-lock`` rewrites the profile's section.
+Which lockfile: ``--lock FILE``, else ``verdicts.lock.json`` of the current folder when it has the profile's
+section; with neither there is nothing to compare, which is said, and the exit status is 0."""
 
 from __future__ import annotations
 
@@ -10,6 +12,10 @@ from pathlib import Path
 from maskverify.errors import OutputPathError, invalid
 
 PROFILES = ("ci", "dev", "nightly")
+#: The lockfile compared with (and written by --update-lock) when --lock is not given.
+DEFAULT_LOCK = "verdicts.lock.json"
+#: More worker processes than this is a typo, not a machine (each one is a Python process with torch).
+MAX_JOBS = 1024
 
 
 def add_arguments(p):
@@ -20,11 +26,28 @@ def add_arguments(p):
     p.add_argument("--only", nargs="+", metavar="ID", help="run only these IDs (a main ID selects its "
                    "sub-claims too); the lock is then compared on these IDs only")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPU count)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the items on Dask: 'local:N' starts a LocalCluster of N workers, anything else "
+                   "is a scheduler address (tcp://host:8786); needs maskverify[cluster]. Same verdicts and "
+                   "numbers as a local run")
     p.add_argument("--device", default="cpu", help="torch device for the engine-based checks (cpu, cuda)")
-    p.add_argument("--lock", default="verdicts.lock.json", help="lockfile path (default verdicts.lock.json)")
+    p.add_argument("--lock", default=None, metavar="FILE",
+                   help=f"compare with this lockfile (a missing section: exit 1). Default: {DEFAULT_LOCK} of the "
+                   "current folder if it has the profile's section, else nothing to compare (exit 0)")
     p.add_argument("--update-lock", action="store_true", help="write this run's verdicts into the lockfile")
     p.add_argument("--no-lock", action="store_true", help="do not compare with the lockfile")
     p.add_argument("--quiet", action="store_true", help="print only the summary and the lock result")
+
+
+def check_ids(ids, name, owner):
+    """Every ID in ``ids`` is a SPEC ID or a registered check; else one line, exit 2."""
+    from maskverify.properties.framework import registry
+    from maskverify.properties.framework.spec_index import SPEC_INDEX
+
+    checks = registry.load_all()
+    unknown = [i for i in ids if i not in SPEC_INDEX and i not in checks]
+    if unknown:
+        raise invalid(name, owner, "IDs of SPEC section 8 (see `maskverify items`)", unknown[0])
 
 
 def ensure_writable(out):
@@ -40,12 +63,17 @@ def ensure_writable(out):
 
 
 def run(args):
-    if args.jobs is not None and args.jobs < 1:
-        raise invalid("jobs", "maskverify verify", "an int >= 1", args.jobs)
+    if args.jobs is not None and not 1 <= args.jobs <= MAX_JOBS:
+        raise invalid("jobs", "maskverify verify", f"an int in [1, {MAX_JOBS}]", args.jobs)
+    if args.only:
+        check_ids(args.only, "only", "maskverify verify")
     if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
         raise invalid("device", "maskverify verify", "'cpu', 'cuda' or 'cuda:N'", args.device)
     out = ensure_writable(args.out)
     from maskverify.properties.framework import lock, runner
+
+    if not args.no_lock:
+        lock.load(args.lock or DEFAULT_LOCK)  # a malformed lockfile: one line and exit 2 before the run
     from maskverify.properties.report import document as report
 
     def progress(rec):
@@ -53,7 +81,7 @@ def run(args):
             sys.stderr.write(f"  {rec['id']:<10} {rec['verdict']:<14} {rec.get('seconds', 0):7.2f}s\n")
 
     doc = runner.verify(args.profile, seed=args.seed, only=args.only, jobs=args.jobs, device=args.device,
-                        progress=progress)
+                        progress=progress, scheduler=args.scheduler)
     report.write_outputs(doc, out)
     if not args.quiet:
         print_table(doc)
@@ -62,11 +90,19 @@ def run(args):
         f"{counts.get(v, 0)} {v}" for v in ("holds", "violated", "inconclusive", "not-checkable")) +
         f"\nwrote {out / 'verdicts.json'} and {out / 'report.md'}\n")
     if args.update_lock:
-        lock.update(args.lock, args.profile, doc, partial=bool(args.only))
-        sys.stdout.write(f"updated section '{args.profile}' of {args.lock}\n")
+        path = args.lock or DEFAULT_LOCK
+        lock.update(path, args.profile, doc, partial=bool(args.only))
+        sys.stdout.write(f"updated section '{args.profile}' of {path}\n")
         return 0
     if args.no_lock:
         return 0
+    if args.lock is None:
+        locked = lock.load(DEFAULT_LOCK).get(args.profile)
+        if locked is None:
+            sys.stdout.write(f"no lockfile to compare with ({DEFAULT_LOCK} with a '{args.profile}' section is not "
+                             "in this folder; --lock FILE names one)\n")
+            return 0
+        args.lock = DEFAULT_LOCK
     locked = lock.load(args.lock).get(args.profile)
     if locked is None:
         sys.stdout.write(f"no '{args.profile}' section in {args.lock}: run `maskverify verify --profile "

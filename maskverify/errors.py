@@ -18,11 +18,20 @@ class OutsideHypothesesError(MaskverifyError):
 
 
 class InstanceFileError(MaskverifyError):
-    """An instance (.npz) or counterexample (.json) file is missing, unreadable or malformed."""
+    """An input file -- instance or data (.npz/.csv), counterexample, verdicts.json or lockfile (.json) -- is
+    missing, unreadable, malformed, or refused (a counterexample naming an unregistered evaluator)."""
 
 
 class OutputPathError(MaskverifyError):
     """An output directory or file cannot be created or written."""
+
+
+class SchedulerError(MaskverifyError):
+    """A Dask scheduler was requested but cannot be used (not installed, unreachable, bad address)."""
+
+
+class DistributedRunError(MaskverifyError):
+    """A sharded run could not start or did not finish (busy port, a rank that failed or died)."""
 
 
 class DeviceUnavailableError(MaskverifyError):

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from maskverify.properties.checks.shared import envelopes as EN
 from maskverify.properties.checks.shared.symbolic import _rat, _xis, replay_limit
 from maskverify.properties.framework import verdicts as V
 from maskverify.properties.framework.registry import item
@@ -24,6 +25,7 @@ from maskverify.theory import regime as rg
 from maskverify.theory import symbols as S
 
 
+@V.evaluator
 def replay_corollary_term(item_id, term, base, direction):
     """T-5..T-7: is B_1 term ``term`` (1-based, after the corollary's substitutions) O(printed error)
     along ``direction`` from ``base``? Infinite limit of term/printed = violated."""
@@ -193,14 +195,54 @@ def _corollary_check(item_id, ctx):
                          "text_claims_verdict": text.verdict, "text_claims": {k: bool(v) for k, v in claims.items()},
                          "text_claims_info": info, **ev})
     out.regime = _cor_regime(item_id)
-    return out
+    if item_id == "T-7" and orders.verdict == V.VIOLATED:
+        # (theta - xi)/p, printed p.9, vs (theta - xi^2)/p, the form of B_1 and of Corollary 5 (T-6).
+        corr = _orders_against(item_id, res_terms=[int(r["term"]) for r in ev["terms"] if not r["matched"]],
+                               printed=co.printed_terms(item_id)[:1] + ((cst.theta - S.xi**2) / S.p,)
+                               + co.printed_terms(item_id)[2:])
+        return V.classify(out, V.TYPO, "none: with (theta - xi^2)/p every B_1 term is O(printed error)",
+                          corrected_form=V.corrected("(1-xi)^2/(nK) + (theta - xi^2)/p + (tau-1)^2 theta^2 "
+                                                     "(1-xi)/tau^2 (p.9 with xi^2 for xi)", corr))
+    if item_id != "T-6" or orders.verdict == V.VIOLATED:
+        return out                                   # any other failure stays unclassified until looked at
+    return V.classify(out, V.STATEMENT, "none: the corollary's error bound is O-consistent; the remark 'after "
+                      "p ~ nK the error is dominated by (1-xi)^2/(nK)' fails uniformly in xi (needs p >~ nK/(1-xi))")
+
+
+def _orders_against(item_id, res_terms, printed):
+    """The B_1 terms ``res_terms`` (1-based, after substitution) against a corrected printed error: the limit of
+    term / sum(printed) along every direction from every base point (as :func:`co.compare_orders`)."""
+    den = sp.Add(*printed)
+    cases, lims = [], {}
+    for i in res_terms:
+        term = co.substituted_terms(item_id)[i - 1]
+        for b in co.bases(item_id):
+            for dd in co.directions(item_id):
+                _, var, point, side, ties = dd
+                num, dv = term, den
+                if var == "p":
+                    num, dv = num.xreplace({co._Q: 0}), dv.xreplace({co._Q: 0})
+                num = co._at(num, {k: sp.Rational(v) for k, v in b.items()}, var, ties)
+                dv = co._at(dv, {k: sp.Rational(v) for k, v in b.items()}, var, ties)
+                lim = sp.Integer(0) if num == 0 else sp.limit(num / dv, co._SYM[var], point, side)
+                lims[f"term {i} | {co._fmt_base(b)} | {dd[0]}"] = str(lim)
+                cases.append((co._finite(lim), 0.0, None))
+    return V.from_cases(cases, method="sympy limits of term / corrected printed error",
+                        covered=f"terms {res_terms}, all bases and directions", evidence={"limits": lims})
+
+
+def _with_envelope(ctx, item_id, symbolic):
+    """Issue 8: the corollary's conclusion on runs of its special case decides (the envelope); the symbolic
+    re-derivation can only make it worse."""
+    env = EN.envelope_check(ctx, item_id)
+    return EN.with_envelope(env, symbolic, other_name="symbolic_re_derivation")
 
 
 @item("T-5", title="Corollary 4 (dropout) re-derived from Theorem 3", source="Corollary 4, p.8", kind="corollary")
 def check_T5_corollary(ctx):
     """T-5: tau = p = 1, kappa^2 = 1/n, eta = c_eta lambda_0/n^2, m = c_m n^5 K/(xi^2 lambda_0^4 delta) into B_1;
     each term O(1 - xi)?; admissibility under (6); text claims (xi -> 0, xi -> 1)."""
-    return _corollary_check("T-5", ctx)
+    return _with_envelope(ctx, "T-5", _corollary_check("T-5", ctx))
 
 
 @item("T-6", title="Corollary 5 (multi-sample dropout) re-derived from Theorem 3", source="Corollary 5, p.9",
@@ -209,7 +251,7 @@ def check_T6_corollary(ctx):
     """T-6: tau = 1, kappa^2 = 1/n, eta = c_eta lambda_0/n^2, m = c_m n^5 K/(xi theta lambda_0^4 delta) into B_1;
     each term O((1-xi)^2/(nK) + (theta - xi^2)/p)?; admissibility; text claims (theta increases in p; error
     decreases in p; after p ~ nK dominated by (1-xi)^2/(nK))."""
-    return _corollary_check("T-6", ctx)
+    return _with_envelope(ctx, "T-6", _corollary_check("T-6", ctx))
 
 
 @item("T-7", title="Corollary 6 (multi-worker IST) re-derived from Theorem 3", source="Corollary 6, p.9",
@@ -218,4 +260,4 @@ def check_T7_corollary(ctx):
     """T-7: kappa^2 = 1/n, eta = c_eta lambda_0/(n tau max{n,p}), m = c_m n^5 K/(xi theta lambda_0^4 delta) into
     B_1; each term O((1-xi)^2/(nK) + (theta - xi)/p + (tau-1)^2 theta^2 (1-xi)/tau^2)?; admissibility; the
     (tau-1)^2 theta^2 (1-xi)/tau^2 term increases with p."""
-    return _corollary_check("T-7", ctx)
+    return _with_envelope(ctx, "T-7", _corollary_check("T-7", ctx))

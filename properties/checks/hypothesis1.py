@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from maskverify.properties.checks.shared import envelopes as EN
 from maskverify.properties.checks.shared import trajectory_cases as TC
 from maskverify.properties.checks.shared import trajectory_studies as ST
 from maskverify.properties.checks.shared import trajectory_support as TS
@@ -192,4 +193,7 @@ def check_T3_hypothesis1(ctx):
     both.regime = {"form": "Hypothesis 1 (p.7) with C-3, C-8", "constant_profile": _C3C8,
                    "conditions": {"m = Omega(n^2 log(Kpn/delta)/(xi lambda_0^2)) (no explicit constant)": False},
                    "inside": False}
-    return TS.theorem_level(both, WIDTH_REASON)
+    explicit = TS.theorem_level(both, WIDTH_REASON)
+    # issue 8: Hypothesis 1's conclusions (4), (5) on runs inside its hypotheses (conditions (2), (3) included)
+    return EN.with_envelope(EN.envelope_check(ctx, "T-3"), explicit, other_name="explicit_form_trajectories",
+                            other_reason="local trajectories at feasible widths outside the Omega(.) width")

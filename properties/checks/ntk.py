@@ -90,6 +90,7 @@ def _orthant_mc(c, kappa, samples, seed):
     return ((w @ xi_ >= 0) & (w @ xj >= 0)).astype(float)
 
 
+@V.evaluator
 def replay_N3_mc(kind, c, kappa, m, samples, seed, alpha):
     """Monte Carlo of the N-3 closed form: ``kind`` = "orthant" (indicator over w ~ N(0, kappa^2 I)) or
     "E H(0)" (the (0,1) entry of H(0) over W_0 at width m, xi = 1)."""
@@ -179,6 +180,7 @@ def _a_exists(w0, x, R):
     return (float(wstar @ x) >= 0) != (z >= 0)
 
 
+@V.evaluator
 def replay_N5_mc(rho, samples, seed, alpha):
     rng = np.random.default_rng(seed)
     z = rng.normal(size=samples)

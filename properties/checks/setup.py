@@ -268,6 +268,7 @@ _CASES = {"S-1": _case_S1, "S-3": _case_S3, "S-4": _case_S4, "S-5": _case_S5, "S
           "S-8(a)": _case_S8a, "S-8(b)": _case_S8b, "S-8(c)": _case_S8c, "S-8(d)": _case_S8d, "S-8(e)": _case_S8e}
 
 
+@V.evaluator
 def replay_setup_case(item, instance):
     """Evaluator: recompute one case of ``item`` on a JSON ``instance`` (see :func:`draw_instance`)."""
     ok, margin, values = _CASES[item](instance)
@@ -345,6 +346,7 @@ def _moment_sample(part, seed, samples, param):
 REPLICATION_FACTOR = 4
 
 
+@V.evaluator
 def replay_moments(item, part, seed, samples, alpha, param):
     """Evaluator: one Monte Carlo moment of S-1 / S-2 with a confirmatory replication, from its seed.
 
@@ -392,6 +394,7 @@ def _mask_facts_case(masks, kind):
     return ok, (0.0 if ok else -1.0), wit
 
 
+@V.evaluator
 def replay_mask_facts(masks, kind):
     """Evaluator: the exact S-2 facts on one mask array."""
     return V.from_cases([_mask_facts_case(masks, kind)], method="exact", covered={"cases": 1})

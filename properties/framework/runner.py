@@ -16,6 +16,7 @@ One call of :func:`verify` does, in order:
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import time
 import traceback
@@ -24,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from maskverify import PAPER, __version__
+from maskverify.errors import SchedulerError
 from maskverify.properties.framework import profiles, registry, verdicts
 from maskverify.properties.framework.spec_index import SPEC_INDEX, main_id, sort_key
 
@@ -63,7 +65,7 @@ def _record(item_id, title, source, kind, out):
     return {"id": item_id, "title": title, "source": source, "kind": kind, "verdict": d["verdict"],
             "method": d["method"], "regime": d["regime"], "confidence": d["confidence"],
             "evidence": d["evidence"], "counterexample": d["counterexample"], "p_value": d["p_value"],
-            "tests": []}
+            "severity": d["severity"], "consequence": d["consequence"], "tests": []}
 
 
 def conjunction_record(item_id, records):
@@ -76,9 +78,23 @@ def conjunction_record(item_id, records):
     parts = [verdicts.Outcome(r["verdict"], r["method"], counterexample=r.get("counterexample"))
              for r in subs]
     out = verdicts.combine(parts, method="conjunction of sub-claims")
+    bad = [r for r in subs if r["verdict"] == verdicts.VIOLATED]
+    if out.verdict == verdicts.VIOLATED:
+        # As serious as the most serious violated sub-claim; a typo only if every violated sub-claim is one.
+        out.severity = verdicts.worst_severity([r.get("severity") or verdicts.UNCLASSIFIED for r in bad])
+        out.consequence = {"propagates": any((r.get("consequence") or {}).get("propagates") for r in bad),
+                           "to": sorted({t for r in bad for t in (r.get("consequence") or {}).get("to", [])}),
+                           "note": "see the violated sub-claims: " + ", ".join(r["id"] for r in bad)}
     out.evidence = {"parts": {r["id"]: r["verdict"] for r in subs},
                     "reason" if out.verdict != verdicts.HOLDS else "covered":
                     "the item is the conjunction of its sub-claims; see each sub-claim's evidence"}
+    if out.severity == verdicts.TYPO:
+        out.evidence["corrected"] = {
+            "form": "each violated sub-claim's corrected form", "evidence": {
+                r["id"]: r["evidence"].get("corrected") for r in bad},
+            "verdict": verdicts.HOLDS if all(verdicts.severity_rule(r["verdict"], r.get("severity"),
+                                                                    r["evidence"]) == verdicts.TYPO
+                                             for r in bad) else verdicts.INCONCLUSIVE}
     rec = _record(item_id, "conjunction of " + ", ".join(r["id"] for r in subs), subs[0]["source"],
                   subs[0]["kind"], out)
     return rec
@@ -97,8 +113,21 @@ def select(ids, only):
     return [i for i in ids if i in keep or main_id(i) in keep]
 
 
-def verify(profile_name="ci", seed=0, only=None, jobs=None, device="cpu", progress=None, extras=None):
-    """Run the suite; returns the verdicts document (a dict ready for JSON)."""
+def _run_one_isolated(*args):
+    """:func:`run_one` in a worker that did not run :func:`_init_worker` (a Dask worker): one torch thread,
+    as in the local pool, so a verdict never depends on where it ran."""
+    _init_worker()
+    return run_one(*args)
+
+
+def verify(profile_name="ci", seed=0, only=None, jobs=None, device="cpu", progress=None, extras=None,
+           scheduler=None):
+    """Run the suite; returns the verdicts document (a dict ready for JSON).
+
+    ``scheduler``: None runs the items in a local process pool of ``jobs`` workers; ``"local:N"`` starts a
+    Dask LocalCluster of N single-threaded worker processes; any other string is the address of a running
+    Dask scheduler (``tcp://host:8786``). Each item carries its own seed, so the verdicts and numbers are
+    the same wherever the items run."""
     profile = profiles.get(profile_name)
     checks = registry.load_all()
     wanted = select(sorted(set(SPEC_INDEX) | set(checks), key=sort_key), only)
@@ -108,15 +137,15 @@ def verify(profile_name="ci", seed=0, only=None, jobs=None, device="cpu", progre
     jobs = max(1, jobs or os.cpu_count() or 1)
     records = {}
     args = [(i, profile_name, seed, profile.family_alpha, device, extras) for i in to_run]
-    if jobs == 1 or len(to_run) <= 1:
+    if scheduler is None and (jobs == 1 or len(to_run) <= 1):
         _init_worker()
         for a in args:
             records[a[0]] = run_one(*a)
             if progress:
                 progress(records[a[0]])
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
-            futures = {pool.submit(run_one, *a): a[0] for a in args}
+        with _executor(scheduler, jobs) as pool:
+            futures = {pool.submit(_run_one_isolated, *a): a[0] for a in args}
             for fut in as_completed(futures):
                 rec = fut.result()
                 records[rec["id"]] = rec
@@ -124,9 +153,11 @@ def verify(profile_name="ci", seed=0, only=None, jobs=None, device="cpu", progre
                     progress(rec)
     _apply_holm(records, profile.family_alpha)
     _confirm_counterexamples(records)
+    _apply_severity_rule(records)
     for i in wanted:
         if i not in records:
             records[i] = conjunction_record(i, records) or missing_record(i)
+    _apply_severity_rule(records)
     cited = tests_citing(REPO_ROOT / "tests")
     for i, rec in records.items():
         rec["tests"] = cited.get(i, [])
@@ -136,8 +167,52 @@ def verify(profile_name="ci", seed=0, only=None, jobs=None, device="cpu", progre
             "family_alpha": profile.family_alpha, "items": items}
 
 
+@contextlib.contextmanager
+def _executor(scheduler, jobs):
+    """A ``concurrent.futures`` executor: the local process pool, or a Dask cluster's executor
+    (``distributed.Client(...).get_executor()``), which the loop above uses unchanged."""
+    if scheduler is None:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
+            yield pool
+        return
+    try:
+        import distributed
+    except ImportError:
+        raise SchedulerError("--scheduler needs Dask: pip install 'maskverify[cluster]' "
+                             "(dask[distributed])") from None
+    import logging
+
+    # Worker start/stop chatter (nanny restarts at close) is not a result: keep CI logs to our own lines.
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    cluster = None
+    try:
+        if scheduler.startswith("local:"):
+            n = scheduler.partition(":")[2]
+            if not n.isdigit() or int(n) < 1:
+                raise SchedulerError(f"--scheduler local:N needs N >= 1 worker processes, got {scheduler!r}")
+            cluster = distributed.LocalCluster(n_workers=int(n), threads_per_worker=1, processes=True,
+                                               dashboard_address=None, host="127.0.0.1")
+            client = distributed.Client(cluster)
+        else:
+            client = distributed.Client(scheduler, timeout="10s")
+    except SchedulerError:
+        raise
+    except (OSError, TimeoutError, ValueError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise SchedulerError(f"cannot use Dask scheduler {scheduler!r}: {exc}") from None
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
 def _apply_holm(records, alpha):
-    mc = [r for r in records.values() if r.get("p_value") is not None]
+    # In ID order: Holm breaks ties between equal p-values by position, and the completion order of a pool
+    # (local or Dask) must not change a threshold.
+    mc = sorted((r for r in records.values() if r.get("p_value") is not None), key=lambda r: sort_key(r["id"]))
     if not mc:
         return
     rejected, thresholds = verdicts.holm([float(r["p_value"]) for r in mc], alpha)
@@ -150,6 +225,16 @@ def _apply_holm(records, alpha):
             r["verdict"] = verdicts.INCONCLUSIVE
             r["evidence"] = {**r["evidence"], "reason": "the per-item test rejected the claim, but not after "
                              f"Holm's correction across {len(mc)} Monte Carlo verdicts at family rate {alpha}"}
+
+
+def _apply_severity_rule(records):
+    """verdicts.severity_rule on the final verdicts: a violated record without one of the three severities
+    (or a typo without a computed corrected form that holds) is flagged ``unclassified``; a record that is
+    not violated (e.g. downgraded by Holm) carries none."""
+    for r in records.values():
+        r["severity"] = verdicts.severity_rule(r["verdict"], r.get("severity"), r.get("evidence"))
+        if r["severity"] is None:
+            r["consequence"] = None
 
 
 def _confirm_counterexamples(records):

@@ -25,6 +25,7 @@ __all__ = [
     "widths", "selection_probs", "subnetwork_counts", "local_steps", "global_steps", "step_sizes",
     "init_scales", "deltas", "label_bounds", "unit_datasets", "labels", "ball_weights",
     "bernoulli_mask_columns", "configs", "build_dataset", "build_ball_weights", "build_labels",
+    "envelope_instances", "build_envelope_data",
 ]
 
 
@@ -240,5 +241,101 @@ def configs(*, n=None, d=None, m=None, p=None, xi=None, tau=None, K=None, eta=No
         }
         cfg["xi"] = 1.0 / cfg["p"] if cfg["mask"] == "categorical" else draw_(pick(xi, selection_probs()))
         return cfg
+
+    return draw()
+
+
+# ------------------------------------------------------------------------------------ envelope instances
+# Issue 8: whole instances of the hypotheses of T-4 (7), T-5..T-7 and T-8 (Theorem 7), with the width and
+# step size derived from the drawn values under the reference constant profile
+# (:mod:`maskverify.theory.envelope_forms`).
+
+#: The first value of every list is the cheapest informative choice (Hypothesis shrinks towards it).
+_ENVELOPE_GRIDS = {
+    "T-3": {"n": [2], "d": [2], "p": [1, 2], "xi": [1.0, 0.9], "tau": [1, 2], "K": [2, 3], "kappa": [1.0],
+            "deltas": [0.1, 0.05], "label_edge": [False, True]},
+    "T-4": {"n": [2], "d": [2], "p": [2, 1, 3], "xi": [0.9, 1.0, 0.75, 0.5], "tau": [1, 2], "K": [1, 2, 4, 8],
+            "kappa": [0.2, 1.0, 0.5, None]},
+    "T-5": {"n": [4], "d": [4], "p": [1], "xi": [0.9, 0.95, 0.8], "tau": [1], "K": [4, 3], "kappa": [None]},
+    "T-6": {"n": [4], "d": [4], "p": [2, 1, 3, 4], "xi": [0.9, 0.95, 0.8], "tau": [1], "K": [4, 3], "kappa": [None]},
+    "T-7": {"n": [4], "d": [4], "p": [2, 1, 3, 4], "xi": [0.9, 0.95, 0.8], "tau": [2, 1, 3], "K": [4, 3],
+            "kappa": [None]},
+    "T-8": {"n": [2], "d": [2], "p": [2, 3], "xi": [None], "tau": [4, 6, 8], "K": [3, 4], "kappa": [1.0, 0.8],
+            "eta_fractions": [1.0]},     # p.9 prints the step eta = lambda_0/n^2 itself (no O): C-10's explicit one
+}
+
+
+def build_envelope_data(n, d, overlap, label_seed, *, C=2.0, label_edge=False):
+    """Unit inputs X (n, d), n <= d: x_i = (e_i + overlap u)/||.|| with u = 1_d/sqrt(d) (overlap 0: orthonormal;
+    overlap -> oo: near-duplicate points, lambda_0 -> 0), and labels y (n,) with |y_i| <= C - 1 (uniform, or on
+    the edge |y_i| = C - 1 with random signs when ``label_edge``)."""
+    if n > d:
+        raise InvalidArgument(f"The 'n' argument of build_envelope_data must be <= d = {d}. Got {n!r} instead.")
+    u = np.ones(d) / math.sqrt(d)
+    X = np.eye(n, d) + overlap * u
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    rng = np.random.default_rng(label_seed)
+    v = rng.uniform(-1.0, 1.0, size=n)
+    y = (C - 1.0) * (np.where(v >= 0, 1.0, -1.0) if label_edge else v)
+    return X, y
+
+
+def envelope_instances(*, item, max_m=None, inside=True, inits=1, seqs=1, overlaps=(0.0, 0.1, 0.5, 2.0),
+                       deltas_=(0.5, 0.25, 0.1)):
+    """Whole instances (JSON-able dicts) of the hypotheses of ``item`` in {"T-4", "T-5", "T-6", "T-7", "T-8"}.
+
+    Draws n, d, the data geometry (``overlaps``: 0 is orthonormal, large is near-duplicate), labels (uniform or
+    at the |y| <= C - 1 edge), xi, p, tau, kappa, K, delta and the position of eta and m relative to the
+    statement's conditions: ``inside=True`` gives ``eta_fraction <= 1`` of the largest admissible step and
+    ``m_factor >= 1`` times the smallest admissible width (so every drawn instance meets the width condition
+    under the reference profile); ``inside=False`` draws below the width and above the step (the labelled hunt
+    for where the envelope shape breaks). ``max_m``: instances wider than this are still drawn but carry
+    ``"over_budget": True`` with the width they need (the check labels them, never runs them).
+    """
+    from maskverify.theory import envelope_forms as EF
+
+    if item not in _ENVELOPE_GRIDS:
+        raise InvalidArgument(f"The 'item' argument of envelope_instances must be one of "
+                              f"{sorted(_ENVELOPE_GRIDS)}. Got {item!r} instead.")
+    _check_int("inits", inits, 1, "envelope_instances")
+    _check_int("seqs", seqs, 1, "envelope_instances")
+    if max_m is not None and (not isinstance(max_m, (int, float)) or max_m < 1):
+        raise InvalidArgument(f"The 'max_m' argument of envelope_instances must be a number >= 1 or None. "
+                              f"Got {max_m!r} instead.")
+    for name, vals in (("overlaps", overlaps), ("deltas_", deltas_)):
+        if not vals:
+            raise InvalidArgument(f"The '{name}' argument of envelope_instances must be a non-empty sequence "
+                                  f"(an empty hypothesis region). Got {vals!r} instead.")
+    if any(not 0 < x < 1 for x in deltas_):
+        raise InvalidArgument(f"The 'deltas_' argument of envelope_instances must hold values in (0, 1). "
+                              f"Got {deltas_!r} instead.")
+    g = _ENVELOPE_GRIDS[item]
+    fr_eta = st.sampled_from(g.get("eta_fractions", [1.0, 0.5, 0.1])) if inside else \
+        st.sampled_from([1.0, 2.0, 8.0, 32.0])
+    fr_m = st.sampled_from([1.0, 1.5, 2.0]) if inside else st.sampled_from([1e-3, 1e-2, 0.1, 1.0])
+
+    @st.composite
+    def draw(draw_):
+        n, d = draw_(st.sampled_from(g["n"])), draw_(st.sampled_from(g["d"]))
+        p = draw_(st.sampled_from(g["p"]))
+        xi = 1.0 / p if item == "T-8" else draw_(st.sampled_from(g["xi"]))
+        kappa = draw_(st.sampled_from(g["kappa"]))
+        kappa = n**-0.5 if kappa is None else kappa
+        inst = {"item": item, "law": "categorical" if item == "T-8" else "bernoulli", "n": n, "d": d,
+                "overlap": draw_(st.sampled_from(list(overlaps))), "label_seed": draw_(st.integers(0, 2**16)),
+                "label_edge": draw_(st.sampled_from(g.get("label_edge", [True, False]))), "C": 2.0, "p": p, "xi": xi,
+                "tau": draw_(st.sampled_from(g["tau"])), "K": draw_(st.sampled_from(g["K"])), "kappa": kappa,
+                "delta": draw_(st.sampled_from(g.get("deltas", list(deltas_)))), "gamma": 0.5,
+                "eta_fraction": draw_(fr_eta), "m_factor": draw_(fr_m),
+                "inits": inits, "seqs": seqs, "seed": draw_(st.integers(0, 2**16))}
+        X, y = build_envelope_data(n, d, inst["overlap"], inst["label_seed"], C=inst["C"],
+                                   label_edge=inst["label_edge"])
+        lam = EF.lambda_0(X, xi)
+        s = EF.setup(item, n=n, d=d, p=p, xi=xi, tau=inst["tau"], K=inst["K"], kappa=kappa, delta=inst["delta"],
+                     lambda_0=lam, gamma=inst["gamma"], eta_fraction=inst["eta_fraction"],
+                     m_factor=inst["m_factor"], y_norm2=float(y @ y))
+        inst["m"] = s["m"] if math.isfinite(s["m"]) else None
+        inst["over_budget"] = bool(inst["m"] is None or (max_m is not None and inst["m"] > max_m))
+        return inst
 
     return draw()

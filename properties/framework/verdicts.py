@@ -14,11 +14,24 @@ below; nothing else decides a verdict. The four verdicts (SPEC 0.2):
 
 A violated outcome always carries a ``counterexample``: ``{"item", "evaluator", "args", "values"}``, where
 ``evaluator`` is ``"module:function"``; ``evaluator(**args)`` recomputes an :class:`Outcome` with the same
-verdict and the same ``values``. ``maskverify replay FILE`` does exactly that.
+verdict and the same ``values``. ``maskverify replay FILE`` does exactly that, and calls only evaluators
+registered with ``@V.evaluator`` (:mod:`maskverify.properties.framework.evaluators`).
 
 Monte Carlo outcomes carry ``p_value``: the p-value of the null hypothesis "the claim holds". The runner
 applies a Holm step-down correction across all such outcomes of a run; a ``violated`` whose p-value does not
 survive Holm at the family-wise false-alarm rate becomes ``inconclusive``.
+
+A violated outcome also says how serious the failure is (:func:`classify`), one of :data:`SEVERITIES`:
+
+* ``typo``      -- the printed form fails, but an evident corrected reading holds; the corrected form is
+                   computed in the same check and stored as ``evidence["corrected"]`` =
+                   ``{"form", "verdict": "holds", "evidence"}`` (:func:`corrected`);
+* ``proof-gap`` -- a step of a proof fails; the statement it serves is not refuted;
+* ``statement`` -- the statement as a mathematical claim fails under its own hypotheses;
+
+with ``consequence`` = ``{"propagates": bool, "to": [IDs], "note"}``: whether the failure reaches a theorem's
+conclusion. :func:`severity_rule` is the framework's rule on the final record: a violated record without one
+of the three severities, or a ``typo`` without a computed corrected form that holds, is ``unclassified``.
 """
 
 from __future__ import annotations
@@ -27,8 +40,14 @@ import math
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
+from maskverify.properties.framework import evaluators as _evaluators
+from maskverify.properties.framework.evaluators import evaluator as evaluator  # re-export: @V.evaluator
+
 HOLDS, VIOLATED, INCONCLUSIVE, NOT_CHECKABLE = "holds", "violated", "inconclusive", "not-checkable"
 VERDICTS = (HOLDS, VIOLATED, INCONCLUSIVE, NOT_CHECKABLE)
+TYPO, PROOF_GAP, STATEMENT, UNCLASSIFIED = "typo", "proof-gap", "statement", "unclassified"
+#: Severities of a violated item (issue: "how many real errors, how many typos"), least serious first.
+SEVERITIES = (TYPO, PROOF_GAP, STATEMENT)
 KINDS = ("identity", "bound", "probability-bound", "theorem", "corollary", "constant", "claim", "definition")
 
 #: Relative tolerance for "equal in float64" (issue 2: equality to 1e-12 relative in float64).
@@ -46,6 +65,8 @@ class Outcome:
     confidence: dict | None = None
     counterexample: dict | None = None
     p_value: float | None = None
+    severity: str | None = None  # one of SEVERITIES, for violated outcomes only (classify)
+    consequence: dict | None = None  # {"propagates": bool, "to": [IDs], "note": str}
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
@@ -95,9 +116,67 @@ def jsonable(obj):
 
 
 def counterexample(item, evaluator, args, values):
-    """Build the counterexample record. ``evaluator`` is a module-level function; ``args`` JSON-able."""
-    name = f"{evaluator.__module__}:{evaluator.__qualname__}"
+    """Build the counterexample record. ``evaluator`` is a module-level function registered with
+    :func:`evaluator` (``@V.evaluator``), so that ``maskverify replay`` may call it; ``args`` JSON-able.
+
+    Raises ``TypeError`` for an unregistered evaluator: a programming error, caught by the tests."""
+    if not _evaluators.is_registered(evaluator):
+        raise TypeError(f"{_evaluators.name_of(evaluator)} is not a registered evaluator: decorate it with "
+                        "@verdicts.evaluator (properties/framework/evaluators.py)")
+    name = _evaluators.name_of(evaluator)
     return {"item": item, "evaluator": name, "args": jsonable(args), "values": jsonable(values)}
+
+
+def corrected(form, outcome):
+    """The computed verdict of a corrected reading ``form`` (a string naming it), from its ``Outcome``."""
+    return {"form": form, "verdict": outcome.verdict, "method": outcome.method,
+            "evidence": jsonable(outcome.evidence)}
+
+
+def classify(out, severity, consequence=None, *, to=(), corrected_form=None):
+    """Attach a severity to ``out`` when it is violated (a no-op otherwise) and return ``out``.
+
+    ``severity``: one of :data:`SEVERITIES`. ``corrected_form``: the dict of :func:`corrected`, stored as
+    ``evidence["corrected"]``; a ``typo`` needs one whose verdict is ``holds``, else :func:`severity_rule`
+    makes it ``unclassified``. ``consequence``: a note on whether the failure reaches a theorem's
+    conclusion; ``to`` names the IDs it reaches (empty: it does not propagate).
+    """
+    if corrected_form is not None:
+        out.evidence = {**out.evidence, "corrected": corrected_form}
+    if out.verdict != VIOLATED:
+        return out
+    out.severity = severity
+    out.consequence = {"propagates": bool(to), "to": list(to), "note": consequence or ""}
+    out.severity = severity_rule(out.verdict, out.severity, out.evidence)
+    return out
+
+
+def _corrected_holds(c):
+    return isinstance(c, dict) and c.get("verdict") == HOLDS and "form" in c
+
+
+def severity_rule(verdict, severity, evidence):
+    """The framework's rule: the severity a record of ``verdict`` may carry.
+
+    Not violated: None. Violated: ``severity`` if it is one of :data:`SEVERITIES` (a ``typo`` only with a
+    computed ``evidence["corrected"]`` that holds), else ``"unclassified"``.
+    """
+    if verdict != VIOLATED:
+        return None
+    if severity not in SEVERITIES:
+        return UNCLASSIFIED
+    if severity == TYPO and not _corrected_holds((evidence or {}).get("corrected")):
+        return UNCLASSIFIED
+    return severity
+
+
+def worst_severity(severities):
+    """Severity of a conjunction of violated parts: ``unclassified`` first (it must be seen), then
+    statement, proof-gap, typo."""
+    for s in (UNCLASSIFIED, STATEMENT, PROOF_GAP, TYPO):
+        if s in severities:
+            return s
+    return UNCLASSIFIED
 
 
 def relative_error(lhs, rhs):
@@ -205,11 +284,19 @@ def combine(outcomes, *, method="combined"):
     def bonferroni(p):
         return None if p is None else min(1.0, len(ps) * p)
 
-    for o in outcomes:
-        if o.verdict == VIOLATED:
-            return Outcome(VIOLATED, method, {"parts": parts, **o.evidence}, regime=o.regime,
-                           confidence=o.confidence, counterexample=o.counterexample,
-                           p_value=bonferroni(o.p_value))
+    bad = [o for o in outcomes if o.verdict == VIOLATED]
+    for o in bad[:1]:
+        # The item is as serious as its most serious violated part (unclassified parts stay visible); a typo
+        # only if every violated part is one, each with its corrected form.
+        severity = worst_severity([b.severity or UNCLASSIFIED for b in bad])
+        ev = {"parts": parts, **o.evidence}
+        if severity == TYPO and len(bad) > 1:
+            ev["corrected"] = {"form": "each violated part's corrected form",
+                               "verdict": HOLDS if all(_corrected_holds(b.evidence.get("corrected")) for b in bad)
+                               else INCONCLUSIVE, "evidence": [b.evidence.get("corrected") for b in bad]}
+        return Outcome(VIOLATED, method, ev, regime=o.regime, confidence=o.confidence,
+                       counterexample=o.counterexample, p_value=bonferroni(o.p_value), severity=severity,
+                       consequence=o.consequence)
     p_value = bonferroni(min(ps)) if ps else None
     if INCONCLUSIVE in verdicts:
         return Outcome(INCONCLUSIVE, method, {"parts": parts}, p_value=p_value)

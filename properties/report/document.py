@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -94,6 +95,8 @@ def render_markdown(doc, *, figures_md="", extra_md=""):
         "satisfy the statement's hypotheses under the stated constant profile.",
         "",
     ]
+    lines += findings_section(doc)
+    lines += ["# All items", ""]
     by_section = {}
     for rec in doc["items"]:
         by_section.setdefault(rec["id"][0], []).append(rec)
@@ -118,6 +121,94 @@ def render_markdown(doc, *, figures_md="", extra_md=""):
     if extra_md:
         lines += [extra_md, ""]
     return "\n".join(lines) + "\n"
+
+
+#: Groups of the violations list, most serious first (``severity`` of a violated record; none: unclassified).
+SEVERITY_ORDER = ("statement", "proof-gap", "typo", "unclassified")
+_SEVERITY_TEXT = {"statement": "the statement fails under its own hypotheses",
+                  "proof-gap": "a proof step fails; the statement it serves is not refuted by it",
+                  "typo": "the printed form fails; a corrected reading, computed too, holds",
+                  "unclassified": "not yet classified"}
+_MAIN_RESULTS = re.compile(r"T-\d+")
+
+
+def _cell(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def consequence_text(rec):
+    """A record's ``consequence`` (text, or ``{"propagates", "to", "note"}``) as one short phrase."""
+    c = rec.get("consequence")
+    if isinstance(c, dict):
+        to = c.get("to") or []
+        note = str(c.get("note") or "")
+        return (note + (f" (reaches {', '.join(map(str, to))})" if to else "")).strip()
+    return "" if c is None else str(c)
+
+
+def decisive_numbers(rec):
+    """The numbers that decide a violation: the counterexample's scalar values (both sides of the failing
+    comparison), else the table's key number, else the reason."""
+    values = (rec.get("counterexample") or {}).get("values")
+    if isinstance(values, dict):
+        scalars = [(k, v) for k, v in values.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
+        if scalars:
+            return _short(", ".join(f"{k} = {_short(_fmt(v), 30)}" for k, v in scalars[:4]), 140)
+    return key_number(rec) or _short(reason(rec), 120)
+
+
+def findings_section(doc):
+    """The report's first screen: the main results T-1..T-9 and what each verdict rests on, then every
+    violation on one line, grouped by severity (counted), most serious first."""
+    items = doc["items"]
+    mains = [r for r in items if _MAIN_RESULTS.fullmatch(str(r.get("id", "")))]
+    lines = ["## Findings", ""]
+    if mains:
+        lines += ["### Main results", "", "| result | source | verdict | rests on |", "|---|---|---|---|"]
+        for r in mains:
+            subs = [s for s in items if str(s.get("id", "")).startswith(r["id"] + "(")]
+            counts = Counter(s["verdict"] for s in subs)
+            bad = [s["id"] for s in subs if s["verdict"] == "violated"]
+            basis = str(r.get("method") or "")
+            if subs:
+                basis += "; sub-claims: " + ", ".join(f"{counts[v]} {v}" for v in
+                                                      ("holds", "violated", "inconclusive", "not-checkable")
+                                                      if counts.get(v))
+                if bad:
+                    basis += " (" + ", ".join(bad) + ")"
+            reg = regime_text(r)
+            if reg != "–":
+                basis += f"; regime {reg}"
+            lines.append("| " + " | ".join(_cell(c) for c in (
+                r["id"], _short(r.get("source", ""), 40), _ICON.get(r["verdict"], r["verdict"]),
+                _short(basis, 300))) + " |")
+        lines.append("")
+    violated = [r for r in items if r.get("verdict") == "violated"]
+    groups = {}
+    for r in violated:
+        sev = r.get("severity")
+        groups.setdefault(sev if sev in SEVERITY_ORDER else "unclassified", []).append(r)
+    lines += [f"### Violations ({len(violated)})", ""]
+    if violated:
+        lines.append("By severity: " + ", ".join(f"{s} {len(groups[s])}" for s in SEVERITY_ORDER if s in groups)
+                     + ". Each line: what fails, the decisive numbers, the page; the consequence where known.")
+        lines.append("")
+    for sev in SEVERITY_ORDER:
+        recs = groups.get(sev)
+        if not recs:
+            continue
+        lines += [f"#### {sev} ({len(recs)}): {_SEVERITY_TEXT[sev]}", ""]
+        for r in recs:
+            what = _short(r.get("title") or r["id"], 90)
+            cons = consequence_text(r)
+            line = f"- **{r['id']}** {what}: {decisive_numbers(r)} ({_short(r.get('source', ''), 40)})"
+            if cons:
+                line += f"; {_short(cons, 160)}"
+            if r.get("counterexample_file"):
+                line += f" [cx]({r['counterexample_file']})"
+            lines.append(line.replace("\n", " "))
+        lines.append("")
+    return lines
 
 
 def hunt_section(hunt_dir):

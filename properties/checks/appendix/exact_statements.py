@@ -82,6 +82,7 @@ def _p2d_case(rho, part):
                  {"P(A_ir)=E[1{A}^2]=erf(rho/sqrt2)": pa, "2R/(kappa sqrt(2pi))": mid, "R/kappa": rho})
 
 
+@V.evaluator
 def replay_P2d(rho, part):
     return _replay_one(_p2d_case(rho, part), "exact erf", "one R/kappa")
 
@@ -95,7 +96,13 @@ def check_P2d_activation_probability(ctx):
     # equality cases nearest R/kappa = 1/2 first (the R <= kappa/sqrt 2 regime of Lemma 30), so the witness
     # shows a difference far above float64 noise; at R/kappa -> 0 the relative gap is only ~ (R/kappa)^2/6
     eq = [_p2d_case(r, "equality") for r in sorted(rhos, key=lambda r: abs(math.log(r / 0.5)))]
-    return fc(ctx, chain + eq, method="exact P(A_ir) = erf(R/(kappa sqrt 2)) (N-5)",
+    corr = V.corrected("P(A_ir) <= 2R/(kappa sqrt(2pi)) <= R/kappa and E[1{A_ir}^2] <= 2R/(kappa sqrt(2pi)) (p.49 "
+                       "'=' read as '<=')",
+                       V.from_cases([c[:2] + (None,) for c in chain] + [
+                           V.bound_le(c[2]["values"]["P(A_ir)=E[1{A}^2]=erf(rho/sqrt2)"],
+                                      c[2]["values"]["2R/(kappa sqrt(2pi))"]) + (None,) for c in eq],
+                                    method="exact erf", covered={"R/kappa": [rhos[0], rhos[-1]]}))
+    return V.classify(fc(ctx, chain + eq, method="exact P(A_ir) = erf(R/(kappa sqrt 2)) (N-5)",
                         covered={"R/kappa": [rhos[0], rhos[-1]]},
                         evidence={"note": "the chain of inequalities is the p.19 claim; the equality is the "
                                   "p.49 display E[1{A}^2] = 2R/(kappa sqrt(2 pi))",
@@ -104,4 +111,5 @@ def check_P2d_activation_probability(ctx):
                                                               <= float(c[2]["values"]["2R/(kappa sqrt(2pi))"]) for c in eq),
                                   "reading": "violated only through the '=' printed on p.49 (erf(x) < 2x/sqrt(pi) "
                                              "for x > 0); read as '<=' it holds and its use in Lemma 23 is "
-                                             "unaffected"})
+                                             "unaffected"}),
+                      V.TYPO, "none: Lemma 23 uses it as an upper bound", corrected_form=corr)

@@ -1,15 +1,9 @@
 """L-23, L-24, L-33 · Appendix H lemmas on the initialization (p.49-50, p.58-59): the activation-change count
 |S_i^perp| (Lemma 23), the deterministic bound of Lemma 24, and E[u_0^2] (Lemma 33).
 
-Method: exact laws wherever the law is known (binomial, chi-square, erf, Rademacher sums; SPEC 5.0 via
-:mod:`maskverify.properties.tails`), Monte Carlo with confidence intervals elsewhere. Every violated verdict
-carries a counterexample whose evaluator (``replay_*`` below, JSON args) recomputes the same values; Monte
-Carlo evaluators take the seed, sample count and alpha.
-
-Union bounds over i in [n] (L-23, L-30): the exact probability of "some i fails" depends on the data. For
-orthonormal data (d >= n) the events are independent, so ``P = 1 - (1 - p)^n`` exactly; a case is
-``holds`` for every data set when the single-i probability is below the per-i bound (union bound), and
-``violated`` when the orthonormal-data probability already exceeds the printed bound.
+Method, and the reading of the union bounds over i in [n]: :mod:`maskverify.properties.checks.shared.probability`
+(exact laws where the law is known, Monte Carlo with confidence intervals elsewhere; orthonormal data make the
+per-i events independent, so the probability that some i fails is exact there).
 """
 
 from __future__ import annotations
@@ -52,6 +46,7 @@ def _l23_case(m, rho, n):
     return _case("L-23", replay_L23, {"m": m, "rho": rho, "n": n}, ok, margin, values)
 
 
+@V.evaluator
 def replay_L23(m, rho, n):
     """Replay one L-23 grid case (exact binomial tail, orthonormal data for the union)."""
     return _replay_one(_l23_case(m, rho, n), "exact binomial tail", "one (m, R/kappa, n) case")
@@ -129,6 +124,7 @@ def _l24_case(kind, m, n, d, xi, kappa, rho, seed):
     return admissible, _case("L-24", replay_L24, args, ok, margin, values)
 
 
+@V.evaluator
 def replay_L24(kind, m, n, d, xi, kappa, rho, seed):
     adm, case = _l24_case(kind, m, n, d, xi, kappa, rho, seed)
     return _replay_one(case, "direct computation", "one instance")
@@ -185,6 +181,7 @@ def _l33_mc(n, m, d, xi, kappa, C, seed, samples, alpha):
                            evidence={**args, "exact_value": exact})
 
 
+@V.evaluator
 def replay_L33(n, m, d, xi, kappa, C, seed, samples, alpha):
     return _l33_mc(n, m, d, xi, kappa, C, seed, samples, alpha)
 
@@ -222,7 +219,8 @@ def check_L33_initial_loss(ctx):
             "kappa <= 1 (Lemmas 29-30, p.53-54)": o.evidence["kappa"] <= 1,
             "xi kappa <= sqrt(2) (where the statement holds exactly)": o.evidence["xi"] * o.evidence["kappa"]
             <= math.sqrt(2)}}
-        return o
+        return V.classify(o, V.STATEMENT, "none: it fails only for xi^2 kappa^2/2 > 2C - 1; Theorems 3 and 7 use it "
+                          "with kappa <= 1 (Lemmas 29-30), where it holds exactly")
     if any(o.verdict == V.INCONCLUSIVE for o in outs):
         return V.inconclusive("some Monte Carlo intervals contain the bound", method="monte-carlo",
                               evidence={"sweep": summary})
@@ -268,10 +266,13 @@ def _l33_moment_mc(which, n, m, d, xi, kappa, yv, seed, samples, alpha):
             "samples": samples, "alpha": alpha}
     w = V.counterexample(item_id, replay_L33_moment, args, {"mean": float(s.mean()), "printed_value": target,
                                                              "exact_value": exact})
+    fix = V.mean_equals(s, exact, alpha=alpha, rel_width=0.1)      # the corrected value, same samples
     return V.mean_equals(s, target, alpha=alpha, rel_width=0.1, witness=w,
-                         evidence={**args, "printed_value": target, "exact_value": exact})
+                         evidence={**args, "printed_value": target, "exact_value": exact,
+                                   "exact_value_test": {"verdict": fix.verdict, **(fix.confidence or {})}})
 
 
+@V.evaluator
 def replay_L33_moment(which, n, m, d, xi, kappa, yv, seed, samples, alpha):
     return _l33_moment_mc(which, n, m, d, xi, kappa, yv, seed, samples, alpha)
 
@@ -280,8 +281,15 @@ def _l33_moment_check(ctx, which):
     S = ctx.profile.mc_samples
     outs = [_l33_moment_mc(which, 2, m, 3, xi, kappa, 0.5, ctx.int_seed(f"{which}{m}{xi}{kappa}"), S, ctx.alpha)
             for kappa in (1.0, math.sqrt(2.0), 0.5) for xi in (1.0, 0.5) for m in (4, 32)]
+    corr = V.corrected({"b": "E[(u_0^(i))^2] = xi^2 kappa^2/2", "c": "E[(y_i - u_0^(i))^2] = y_i^2 + xi^2 kappa^2/2",
+                        "d": "E||y - u_0||^2 = sum_i y_i^2 + n xi^2 kappa^2/2"}[which],
+                       V.from_cases([(o.evidence["exact_value_test"]["verdict"] == V.HOLDS, None, None) for o in outs],
+                                    method="Monte Carlo (same samples), two-sided interval at alpha",
+                                    covered=f"{len(outs)} runs: kappa in {{1, sqrt 2, 1/2}}, xi in {{1, 1/2}}, m in {{4, 32}}"))
     for o in outs:
         if o.verdict == V.VIOLATED:
+            V.classify(o, V.TYPO, "none: with the exact value Lemma 33 holds for xi kappa <= sqrt 2, hence for every "
+                       "kappa <= 1 (Lemmas 29-30) used by Theorems 3 and 7; see L-33", corrected_form=corr)
             o.evidence["exact_note"] = ("exact E[(u_0^(i))^2] = xi^2 kappa^2/2 for unit x_i (relu halves the "
                                         "second moment; w ~ N(0, kappa^2 I)); the printed chain drops sigma "
                                         "(factor 1/2) and uses E[w_{0,r,d'}^2] = 1 (i.e. kappa = 1); the printed "

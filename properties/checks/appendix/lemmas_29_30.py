@@ -43,6 +43,7 @@ def _l29_case(m, d, c):
     return _case("L-29", replay_L29, {"m": m, "d": d, "c": c}, ok, margin, values)
 
 
+@V.evaluator
 def replay_L29(m, d, c):
     return _replay_one(_l29_case(m, d, c), "exact chi-square tail", "one (m, d, R/kappa) case")
 
@@ -98,7 +99,41 @@ def check_L29b_mgf(ctx):
                                  "crossing_s*_(fails_for_s*<s<=1/2)": s_star,
                                  "note": "the standard chi-square sub-exponential bound holds for |s| <= 1/4; "
                                          "below the grid (s < -5) log lhs = -s - log(1 - 2s)/2 <= |s| <= 2 s^2"})
-    return out
+    return V.classify(out, V.TYPO, _NO_USE, corrected_form=corrected_mgf(ctx))
+
+
+#: Where the MGF/tail misprints of Lemmas 29-30 would matter: the lemmas use only branch 1 of the tail at
+#: m kappa^2/2 <= t <= m kappa^2 (L-29(e), L-30(e)), inside the corrected ranges, and their conclusions hold.
+_NO_USE = ("none: Lemmas 29 and 30 use only branch 1 of the tail at N kappa^2/2 <= t <= N kappa^2 (L-29(e), "
+           "L-30(e)), inside the corrected range; L-29 and L-30 themselves are checked exactly")
+
+
+def corrected_mgf(ctx):
+    """Corrected reading of the printed MGF claims (L-29(b),(c), L-30(b),(c), C-22, P-1(g)): the centred chi^2_1
+    MGF e^{-s}/sqrt(1-2s) <= e^{2 s^2} (square root and t^2 as on p.53), s = t kappa^2, on the standard range
+    t <= 1/(4 kappa^2) ((2 kappa^2, 4 kappa^2)-sub-exponential) instead of 1/(2 kappa^2). A sum of N
+    independent copies multiplies both logs by N, so one copy decides it."""
+    cases = [_l29b_case(s / k**2, k) for k in (1.0, 0.5, 0.1) for s in _s_grid(ctx) if s <= 0.25]
+    return V.corrected("E e^{t(w^2 - kappa^2)} = e^{-t kappa^2}/sqrt(1 - 2t kappa^2) <= e^{2 t^2 kappa^4} for "
+                       "t <= 1/(4 kappa^2) (alpha = 4 kappa^2)",
+                       V.from_cases(cases, method="closed-form chi-square MGF", covered="s = t kappa^2 in [-5, 1/4], "
+                                    "kappa in {1, 1/2, 1/10}"))
+
+
+def corrected_tail(N_grid=(1, 2, 3, 5, 10, 30, 100, 1000, 10000)):
+    """Corrected reading of the printed tails (L-29(d), L-30(d), P-1(c)): Property 1 with t linear in branch 2
+    and the standard chi-square parameters (nu^2, alpha) = (4 N kappa^4, 4 kappa^2):
+    P(chi^2_N >= N + tau) <= exp(-tau^2/(8N)) for tau = t/kappa^2 <= N, exp(-tau/8) beyond (exact tails)."""
+    cases = []
+    for N in N_grid:
+        for f in (0.01, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 10.0, 20.0, 100.0):
+            tau = f * N
+            lb = -tau**2 / (8 * N) if tau <= N else -tau / 8
+            cases.append((*_le_log(tails.chi2_logtail_ge(N, N + tau), lb), None))
+    return V.corrected("P(sum of N w^2 >= N kappa^2 + t) <= exp(-t^2/(8 N kappa^4)) for t <= N kappa^2, "
+                       "exp(-t/(8 kappa^2)) beyond (Property 1, t linear, alpha = 4 kappa^2)",
+                       V.from_cases(cases, method="exact chi-square tail", covered=f"N in {list(N_grid)}, "
+                                    "t/(N kappa^2) in [0.01, 100]"))
 
 
 def _l29c_case(m, d, t):
@@ -110,6 +145,7 @@ def _l29c_case(m, d, t):
                  {"log_E_exp(t(||W||^2 - md kappa^2))": lhs, "log_rhs": rhs})
 
 
+@V.evaluator
 def replay_L29c(m, d, t):
     return _replay_one(_l29c_case(m, d, t), "closed-form MGF of chi^2_{md}", "one case (kappa = 1)")
 
@@ -122,8 +158,8 @@ def check_L29c_mgf_product(ctx):
     cases = [_l29c_case(m, d, s) for (m, d) in ((1, 1), (2, 3), (10, 10), (100, 4)) for s in ss]
     regime = {"form": "p.53, t <= 1/(2 kappa^2), kappa = 1 (s = t kappa^2 is the only parameter)",
               "constant_profile": {}, "conditions": {"t <= 1/(2 kappa^2)": True}, "inside": True}
-    return fc(ctx, cases, method="exact MGF (product of chi^2_1 MGFs)", covered={"s": [-5.0, 0.5]},
-                        regime=regime)
+    return V.classify(fc(ctx, cases, method="exact MGF (product of chi^2_1 MGFs)", covered={"s": [-5.0, 0.5]},
+                         regime=regime), V.TYPO, _NO_USE, corrected_form=corrected_mgf(ctx))
 
 
 def _tail_case(item_id, evaluator, N, tau, kappa, branch2_den):
@@ -170,6 +206,7 @@ def _l29d_case(m, d, t, kappa):
     return _case("L-29(d)", replay_L29d, {"m": m, "d": d, "t": t, "kappa": kappa}, ok, margin, values)
 
 
+@V.evaluator
 def replay_L29d(m, d, t, kappa):
     return _replay_one(_l29d_case(m, d, t, kappa), "exact chi-square tail", "one case")
 
@@ -186,9 +223,9 @@ def check_L29d_tail(ctx):
                 cases.append(_l29d_case(N, 1, f * N * kappa**2, kappa))
     regime = {"form": "p.53 as printed (Property 1 with (2 kappa^2, 2 kappa^2))", "constant_profile": {},
               "conditions": {"kappa <= 1": True, "t >= 0": True}, "inside": True}
-    return fc(ctx, cases, method="exact chi-square tail", covered={"md": [1, 1000],
-                        "t/(md kappa^2)": [0.1, 20.0], "kappa": [0.1, 1.0]}, regime=regime,
-              evidence=_tail_branch_summary(cases, 2.0))
+    return V.classify(fc(ctx, cases, method="exact chi-square tail", covered={"md": [1, 1000],
+                         "t/(md kappa^2)": [0.1, 20.0], "kappa": [0.1, 1.0]}, regime=regime,
+                         evidence=_tail_branch_summary(cases, 2.0)), V.TYPO, _NO_USE, corrected_form=corrected_tail())
 
 
 def _l29e_case(m, d, kappa, c):
@@ -202,6 +239,7 @@ def _l29e_case(m, d, kappa, c):
                  float(t - lo), {"t": t, "md_kappa^2/2": lo})
 
 
+@V.evaluator
 def replay_L29e(m, d, kappa, c):
     return _replay_one(_l29e_case(m, d, Fraction(kappa), Fraction(c)), "exact rational", "one case")
 
@@ -244,6 +282,7 @@ def _l30_case(m, rho2, n):
     return _case("L-30", replay_L30, {"m": m, "rho2": rho2, "n": n}, ok, margin, values)
 
 
+@V.evaluator
 def replay_L30(m, rho2, n):
     return _replay_one(_l30_case(m, rho2, n), "exact chi-square tail", "one (m, (R/kappa)^2, n) case")
 
@@ -299,12 +338,13 @@ def check_L30b_mgf_printed(ctx):
     regime = {"form": "p.55 as printed (MGF without the square root; exponent 2 t kappa^4, linear in t)",
               "constant_profile": {}, "conditions": {"t <= 1/(2 kappa^2)": True, "kappa <= 1": True},
               "inside": True}
-    return fc(ctx, cases, method="closed forms evaluated as printed", covered={"s = t kappa^2": [-5, 0.5],
-                        "kappa": [0.1, 1.0]}, regime=regime,
-                        evidence={"true_mgf": "E exp(t(omega - kappa^2)) = exp(-t kappa^2)/sqrt(1 - 2 t kappa^2) "
-                                  "(omega/kappa^2 ~ chi^2_1), +inf for t >= 1/(2 kappa^2)",
-                                  "true_mgf_also_exceeds_e^{2tk^4}_at_kappa=1_for_s":
-                                  [min(bad_true), max(bad_true)] if bad_true else None})
+    out = fc(ctx, cases, method="closed forms evaluated as printed", covered={"s = t kappa^2": [-5, 0.5],
+             "kappa": [0.1, 1.0]}, regime=regime,
+             evidence={"true_mgf": "E exp(t(omega - kappa^2)) = exp(-t kappa^2)/sqrt(1 - 2 t kappa^2) "
+                       "(omega/kappa^2 ~ chi^2_1), +inf for t >= 1/(2 kappa^2)",
+                       "true_mgf_also_exceeds_e^{2tk^4}_at_kappa=1_for_s":
+                       [min(bad_true), max(bad_true)] if bad_true else None})
+    return V.classify(out, V.TYPO, _NO_USE, corrected_form=corrected_mgf(ctx))
 
 
 def _l30c_case(m, t, kappa):
@@ -316,6 +356,7 @@ def _l30c_case(m, t, kappa):
                  {"log_true_E_exp": lhs, "log_rhs_2mtk^4": rhs})
 
 
+@V.evaluator
 def replay_L30c(m, t, kappa):
     return _replay_one(_l30c_case(m, t, kappa), "exact MGF of a chi^2_m sum", "one case")
 
@@ -329,11 +370,12 @@ def check_L30c_mgf_sum(ctx):
     regime = {"form": "p.55 (exact left side: product of true chi^2_1 MGFs)", "constant_profile": {},
               "conditions": {"t <= 1/(2 kappa^2)": True, "kappa <= 1": True}, "inside": True}
     ok_sq = [s for s in ss if 2 * s * s + 1e-12 < tails.chi2_1_centred_log_mgf(s)]
-    return fc(ctx, cases, method="exact MGF", covered={"s": [-5, 0.5], "m": [1, 100]}, regime=regime,
-              evidence={"note": "as printed the exponent 2 m t kappa^4 is linear in t, so it is negative for t < 0 "
-                                "while any centred MGF is >= 1 (Jensen); with t^2 (the p.53 form, L-29(c)) the "
-                                "claim still fails near the end of the stated range",
-                        "t^2_form_fails_for_s_in": [min(ok_sq), max(ok_sq)] if ok_sq else None})
+    out = fc(ctx, cases, method="exact MGF", covered={"s": [-5, 0.5], "m": [1, 100]}, regime=regime,
+             evidence={"note": "as printed the exponent 2 m t kappa^4 is linear in t, so it is negative for t < 0 "
+                               "while any centred MGF is >= 1 (Jensen); with t^2 (the p.53 form, L-29(c)) the "
+                               "claim still fails near the end of the stated range",
+                       "t^2_form_fails_for_s_in": [min(ok_sq), max(ok_sq)] if ok_sq else None})
+    return V.classify(out, V.TYPO, _NO_USE, corrected_form=corrected_mgf(ctx))
 
 
 def _l30d_case(m, t, kappa):
@@ -345,6 +387,7 @@ def _l30d_case(m, t, kappa):
     return _case("L-30(d)", replay_L30d, {"m": m, "t": t, "kappa": kappa}, ok, margin, values)
 
 
+@V.evaluator
 def replay_L30d(m, t, kappa):
     return _replay_one(_l30d_case(m, t, kappa), "exact chi-square tail", "one case")
 
@@ -358,8 +401,9 @@ def check_L30d_tail(ctx):
              for f in (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 10.0, 20.0)]
     regime = {"form": "p.55 as printed", "constant_profile": {}, "conditions": {"kappa <= 1": True, "t >= 0": True},
               "inside": True}
-    return fc(ctx, cases, method="exact chi-square tail", covered={"m": [1, 1000], "t/(m kappa^2)": [0.1, 20]},
-                        regime=regime, evidence=_tail_branch_summary(cases, 2.0))
+    out = fc(ctx, cases, method="exact chi-square tail", covered={"m": [1, 1000], "t/(m kappa^2)": [0.1, 20]},
+             regime=regime, evidence=_tail_branch_summary(cases, 2.0))
+    return V.classify(out, V.TYPO, _NO_USE, corrected_form=corrected_tail())
 
 
 def _l30e_case(m, rho2):
@@ -374,6 +418,7 @@ def _l30e_case(m, rho2):
     return _case("L-30(e)", replay_L30e, {"m": m, "rho2": str(rho2)}, ok, margin, values)
 
 
+@V.evaluator
 def replay_L30e(m, rho2):
     return _replay_one(_l30e_case(m, rho2), "exact chi-square tail", "one case")
 
@@ -391,7 +436,13 @@ def check_L30e_intermediate(ctx):
                      c[0] is False) for r2 in rho2s}
     first = {r2: next((m for c, (m, rr) in zip(cases, [(m, r2_) for m in ms for r2_ in rho2s])
                        if rr == r2 and c[0] is False), None) for r2 in rho2s}
-    return fc(ctx, cases, method="exact chi-square tail; exact rationals for m k^2/2 <= t <= m k^2",
+    # Corrected reading: exp(-m/32), what branch 1 gives at t = m kappa^2/2 and what the lemma states.
+    corr = [(*_le_log(tails.chi2_logtail_ge(m, m * (2.0 - float(Fraction(r2)))), -m / 32.0), None)
+            for m in ms for r2 in rho2s]
+    corr = V.corrected("P(sum_r omega_ri >= 2 m kappa^2 - m R^2) <= exp(-m/32) (R <= kappa/sqrt 2)",
+                       V.from_cases(corr, method="exact chi-square tail", covered={"m": [1, ms[-1]],
+                                                                                  "(R/kappa)^2": rho2s}))
+    out = fc(ctx, cases, method="exact chi-square tail; exact rationals for m k^2/2 <= t <= m k^2",
                         covered={"m": [1, ms[-1]], "(R/kappa)^2": rho2s}, regime=regime,
                         evidence={"failures_per_(R/kappa)^2": fails, "smallest_failing_m_per_(R/kappa)^2": first,
                                   "note": "t = m kappa^2 - m R^2 lies in [m kappa^2/2, m kappa^2] exactly when "
@@ -399,6 +450,8 @@ def check_L30e_intermediate(ctx):
                                           "exp(-t^2/(8 m kappa^4)) in [exp(-m/8), exp(-m/32)], i.e. exp(-m/8) only "
                                           "at R = 0; the lemma's statement uses exp(-m/32) (checked under L-30). "
                                           "The chi-square tail is free of kappa, so kappa <= 1 holds for every case."})
+    return V.classify(out, V.TYPO, "none: Lemma 30's statement and its union step (L-30(f)) use exp(-m/32)",
+                      corrected_form=corr)
 
 
 def _l30f_mc(n, d, m, rho2, kappa, seed, samples, alpha):
@@ -416,6 +469,7 @@ def _l30f_mc(n, d, m, rho2, kappa, seed, samples, alpha):
                             evidence={"data": "random unit rows (correlated projections)", **args})
 
 
+@V.evaluator
 def replay_L30f(n, d, m, rho2, kappa, seed, samples, alpha):
     return _l30f_mc(n, d, m, rho2, kappa, seed, samples, alpha)
 

@@ -11,7 +11,12 @@ from fractions import Fraction
 
 import numpy as np
 
-from maskverify.properties.checks.appendix.lemmas_29_30 import check_L29b_mgf, check_L30b_mgf_printed
+from maskverify.properties.checks.appendix.lemmas_29_30 import (
+    check_L29b_mgf,
+    check_L30b_mgf_printed,
+    corrected_mgf,
+    corrected_tail,
+)
 from maskverify.properties.checks.shared.probability import _case, _replay_one, fc
 from maskverify.properties.framework import verdicts as V
 from maskverify.properties.framework.registry import item
@@ -36,6 +41,7 @@ def _p1a_case(dist, t, kappa):
                  {"E[e^{tX}]": lhs, "e^{kappa^2 t^2/2}": math.exp(kappa**2 * t**2 / 2)})
 
 
+@V.evaluator
 def replay_P1a(dist, t, kappa):
     return _replay_one(_p1a_case(dist, t, kappa), "closed-form MGF", "one t")
 
@@ -67,6 +73,7 @@ def _p1b_case(dist, t, kp):
                  {"E[e^{t(X-mu)}]": lhs, "printed_bound_e^{-t^2 k'^2/2}": rhs})
 
 
+@V.evaluator
 def replay_P1b(dist, t, kp):
     return _replay_one(_p1b_case(dist, t, kp), "closed-form MGF", "one t")
 
@@ -87,7 +94,7 @@ def check_P1b_subexponential_definition(ctx):
     grid = np.linspace(-5.0, 0.5, 1101)[:-1].tolist()
     fail_22 = [t for t in grid if tails.chi2_1_centred_log_mgf(t) > 2 * t * t + 1e-12]
     ok_24 = all(tails.chi2_1_centred_log_mgf(t) <= 2 * t * t + 1e-12 for t in grid if t <= 0.25)
-    return fc(ctx, cases, method="closed-form MGFs against the printed right side e^{-t^2 kappa'^2/2}",
+    out = fc(ctx, cases, method="closed-form MGFs against the printed right side e^{-t^2 kappa'^2/2}",
                         covered={"t": [-0.5, 0.5]},
                         evidence={"note": "E e^{t(X-mu)} >= 1 by Jensen while e^{-t^2 kappa'^2/2} < 1 for t != 0, "
                                   "so only constants with kappa' = 0 satisfy the printed definition; the standard "
@@ -100,6 +107,8 @@ def check_P1b_subexponential_definition(ctx):
                                       "centred chi2_1 with the standard (2, 4), t <= 1/4": "holds" if ok_24
                                       else "fails",
                                       "see": "P-1(g), L-29(b)"}})
+    return V.classify(out, V.TYPO, "none: the lemmas apply the standard (plus-sign) definition (L-29(b), L-30(b))",
+                      corrected_form=corrected_mgf(ctx))
 
 
 def _p1c_case(dist, nu, alpha, t):
@@ -116,6 +125,7 @@ def _p1c_case(dist, nu, alpha, t):
                  {"P(X > mu + t)": p, "printed_bound": bound, "branch": 1 if t <= nu**2 / alpha else 2})
 
 
+@V.evaluator
 def replay_P1c(dist, nu, alpha, t):
     return _replay_one(_p1c_case(dist, nu, alpha, t), "exact tail", "one t")
 
@@ -135,7 +145,7 @@ def check_P1c_subexp_tail(ctx):
         a, v = wit["args"], wit["values"]
         if a["t"] > a["nu"] ** 2 / a["alpha"]:
             std_ok = std_ok and float(v["P(X > mu + t)"]) <= math.exp(-a["t"] / (2 * a["alpha"])) * (1 + 1e-12)
-    return fc(ctx, cases, method="exact tails of standard sub-exponential variables (standard definition; "
+    out = fc(ctx, cases, method="exact tails of standard sub-exponential variables (standard definition; "
                         "under the printed Definition 3 only constants qualify and Property 1 is vacuous)",
                         covered={"t": [0, 20]},
                         evidence={"reading": "Property 1 as printed (branch 2 e^{-t^2/(2 alpha)}), for variables that "
@@ -145,6 +155,8 @@ def check_P1c_subexp_tail(ctx):
                                   "witnesses_satisfy_sign_corrected_definition_3 (chi2_1: (2,4), t in [-20, 1/4]; "
                                   "N(0,1): exact)": chi_ok,
                                   "standard_branch_2_e^{-t/(2 alpha)}_holds_on_grid": std_ok})
+    return V.classify(out, V.TYPO, "none: Lemmas 29-30 use only branch 1 (see L-29(d), L-30(d))",
+                      corrected_form=corrected_tail())
 
 
 @item("P-1(d)", title="Property 2 (Markov): P(X >= a) <= E[X]/a", source="Appendix A, p.17", kind="bound")
@@ -181,6 +193,7 @@ def _p1e_case(n, t):
                   "correct_form_holds": float(p) <= correct})
 
 
+@V.evaluator
 def replay_P1e(n, t):
     return _replay_one(_p1e_case(n, t), "exact binomial (Rademacher sums)", "one (n, t)")
 
@@ -193,9 +206,13 @@ def check_P1e_hoeffding(ctx):
     ts = [Fraction(k, 20) for k in range(1, 21)]
     cases = [_p1e_case(n, t) for n in range(1, 1 + min(60, ctx.profile.p_max * 2)) for t in ts]
     correct_ok = all(c[2]["values"]["correct_form_holds"] for c in cases)
-    return fc(ctx, cases, method="exact Rademacher-sum law (rational arithmetic, mpmath bound)",
-                        covered={"n": [1, min(60, ctx.profile.p_max * 2)], "t": "1/20..1"},
-                        evidence={"correct_form_2exp(-n t^2/2)_holds_on_grid": correct_ok})
+    out = fc(ctx, cases, method="exact Rademacher-sum law (rational arithmetic, mpmath bound)",
+             covered={"n": [1, min(60, ctx.profile.p_max * 2)], "t": "1/20..1"},
+             evidence={"correct_form_2exp(-n t^2/2)_holds_on_grid": correct_ok})
+    corr = V.from_cases([(bool(c[2]["values"]["correct_form_holds"]), None, None) for c in cases],
+                        method="exact Rademacher-sum law", covered="same grid")
+    return V.classify(out, V.TYPO, "none: the proofs' Hoeffding steps (T-2(b)) are checked on their own",
+                      corrected_form=V.corrected("P(|mean| >= t) <= 2 exp(-n t^2/2) for |X_i| <= 1", corr))
 
 
 def _p1f_case(kind, n, t):
@@ -213,6 +230,7 @@ def _p1f_case(kind, n, t):
                  {"P(sum > t)": p, "printed_bound": bound})
 
 
+@V.evaluator
 def replay_P1f(kind, n, t):
     return _replay_one(_p1f_case(kind, n, t), "exact law", "one (n, t)")
 
@@ -224,13 +242,17 @@ def check_P1f_bernstein(ctx):
     cases = [_p1f_case("iid", n, t) for n in range(1, 41) for t in np.linspace(0.1, n, 25).tolist()]
     cases += [_p1f_case("copies", n, t) for n in range(1, 11) for t in np.linspace(0.1, n - 0.01, 25).tolist()]
     iid_ok = all(c[0] for c in cases[: 40 * 25])
-    return fc(ctx, cases, method="exact laws: independent Rademacher sums, and identical copies (mean zero, "
+    corr = V.corrected("Property 4 with independent X_i (standard Bernstein)",
+                       V.from_cases([(c[0], c[1], None) for c in cases[: 40 * 25]], method="exact binomial law",
+                                    covered="independent Rademacher sums, n <= 40"))
+    return V.classify(fc(ctx, cases, method="exact laws: independent Rademacher sums, and identical copies (mean zero, "
                         "|X_i| <= 1, dependent -- the printed statement does not assume independence)",
                         covered={"n": [1, 40]}, evidence={"independent_case_holds": iid_ok,
                                                           "reading": "violated only because p.18 prints no "
                                                           "independence hypothesis (dependent copies X_i = X_1); "
                                                           "with independence (standard Bernstein) every case on "
-                                                          "the grid holds"})
+                                                          "the grid holds"}),
+                      V.TYPO, "none: both uses (p.19, p.69) sum terms independent over the neurons r", corrected_form=corr)
 
 
 @item("P-1(g)", title="MGF claims of Lemmas 29 (p.53) and 30 (p.55), both printed forms", source="p.53, p.55",

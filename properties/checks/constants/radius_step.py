@@ -23,6 +23,7 @@ from maskverify.properties.checks.shared.symbolic import (
     _subs,
     _t4_point,
     _xis,
+    lemma19_radius,
 )
 from maskverify.properties.framework import verdicts as V
 from maskverify.properties.framework.registry import item
@@ -35,12 +36,14 @@ from maskverify.theory import symbols as S
 @_with_forms_grid
 def check_C1(ctx):
     """C-1: is the main-text R = kappa lambda_0/(8n) admissible for the proof's R <= kappa lambda_0/(12n)?"""
-    return _rel_check("C-1", [("C-1/main", "C-1/proof", "<=")], _rpts(ctx), method="exact rationals",
+    return V.classify(_rel_check("C-1", [("C-1/main", "C-1/proof", "<=")], _rpts(ctx), method="exact rationals",
                       evidence={"reading": "the paper asserts Theorem 2 with R := kappa lambda_0/(8n) (p.7) and proves it "
                                            "with step (d) 'Using R <= kappa lambda_0/(12n)' (p.20). Checked: the statement's "
                                            "R satisfies the condition its proof needs. Violated = the printed proof does "
                                            "not cover the stated radius (a gap of a factor 3/2 in an explicit constant); "
-                                           "it is not a counterexample to the theorem's conclusion"})
+                                           "it is not a counterexample to the theorem's conclusion"}),
+                      V.PROOF_GAP, "none: Theorems 3 and 7 use R <= kappa lambda_0/(64n) (C-2, C-3), inside the "
+                      "proved kappa lambda_0/(12n); only Theorem 2's own radius 1/(8n) is not covered by its proof")
 
 
 @item("C-2", title="R = kappa lambda_0/(192n) vs every explicit R requirement", source="p.18", kind="constant")
@@ -49,7 +52,23 @@ def check_C2(ctx):
     """C-2: the p.18 radius against C-1 (proof), C-3, C-4 (Lemmas 13, 16, 19), C-5, C-7 requirements."""
     reqs = ["C-1/proof", "C-3/Hypothesis 1 proof", "C-4/Lemma 13", "C-4/Lemma 16", "C-4/Lemma 19",
             "C-5/base case rhs", "C-7/Lemma 29", "C-7/Lemma 30", "C-7/Appendix I"]
-    return _rel_check("C-2", [("C-2/appendix A", r, "<=") for r in reqs], _rpts(ctx), method="exact (sqrt at 60 digits)")
+    out = _rel_check("C-2", [("C-2/appendix A", r, "<=") for r in reqs], _rpts(ctx), method="exact (sqrt at 60 digits)")
+    # Corrected reading: Lemma 19's radius condition without its xi. The radius its last step needs is computed
+    # (lemma19_radius): if it carries no xi, p.41's 'R <= xi kappa lambda_0/(144n)' is a slip for R <= c* kappa lambda_0/n.
+    c_star, per_term = lemma19_radius()
+    r_c2 = sp.simplify(cst.C2.form("appendix A").expr / (S.kappa * S.lambda_0 / S.n))
+    others = _rel_check("C-2", [("C-2/appendix A", r, "<=") for r in reqs if r != "C-4/Lemma 19"], _rpts(ctx),
+                        method="exact (sqrt at 60 digits)")
+    l19 = V.from_cases([(bool(S.xi not in c_star.free_symbols and c_star.is_number and r_c2 <= c_star), 0.0, None)],
+                       method="sympy: Lemma 19's last step at R = c kappa lambda_0/n", covered="symbolic",
+                       evidence={"radius constant Lemma 19 needs (c*)": str(c_star), "per term": per_term,
+                                 "C-2 radius constant": str(r_c2)})
+    corr = V.combine([others, l19], method="C-2 against every requirement, Lemma 19's as its proof needs it")
+    corr.evidence.update(l19.evidence)
+    return V.classify(out, V.TYPO, "none: Lemma 19's conclusion follows at R <= kappa lambda_0/(144n) without xi "
+                      "(computed), so R = kappa lambda_0/(192n) serves every lemma",
+                      corrected_form=V.corrected("Lemma 19 (p.41) with R <= kappa lambda_0/(144n) (no xi), the radius "
+                                                 "its last step needs", corr))
 
 
 @item("C-3", title="R <= kappa lambda_0/(64n), eta <= lambda_0/(4n^2) give the contraction (4)", source="p.22",
@@ -237,13 +256,20 @@ def check_C10(ctx):
     """C-10: the main text fixes eta = lambda_0/n^2 (no O); the proof invokes Hypothesis 1, whose proof needs
     eta <= lambda_0/(4n^2). Is the printed value admissible?"""
     pts = [{"n": n, "lambda_0": str(lam)} for n in (1, 4, 16) for lam in (Fraction(1, 8), Fraction(1, 100))]
-    return _rel_check("C-10", [("C-10/main", "C-10/Hypothesis 1 proof", "<=")], pts, method="exact rationals",
+    # Corrected reading (a lost O): eta = Theta(lambda_0/n^2), i.e. the printed value over the proof's bound is an
+    # absolute constant, so eta = c lambda_0/n^2 with c <= 1/4 is the statement's choice.
+    r = sp.simplify(cst.C10.form("main").expr / cst.C10.form("Hypothesis 1 proof").expr)
+    corr = V.corrected("eta = O(lambda_0/n^2) (constant c_eta <= 1/4)", V.from_cases(
+        [(bool(r.is_number and 0 < r < sp.oo), 0.0, None)], method="sympy ratio", covered="symbolic",
+        evidence={"printed / proof bound": str(r), "largest admissible c_eta": str(1 / r) if r.is_number else None}))
+    return V.classify(_rel_check("C-10", [("C-10/main", "C-10/Hypothesis 1 proof", "<=")], pts, method="exact rationals",
                       evidence={"note": "p.9 prints eta = (lambda_0/n^2) without O (possibly a lost O); read "
                                         "literally, the printed value is 4x the largest step the proof allows",
                                 "reading": "checked: the statement's step size satisfies the condition its proof needs "
                                            "(Hypothesis 1's contraction factor 1 - eta lambda_0 + 16 eta n R/kappa + "
                                            "eta^2 n^2 is < 1 only for eta < lambda_0/n^2 - 16 R/(kappa n), p.22). Under an "
-                                           "O(.) reading (a lost O) this would hold; the verdict is for the literal print"})
+                                           "O(.) reading (a lost O) this would hold; the verdict is for the literal print"}),
+                      V.TYPO, "none: Theorem 7's proof runs at any eta <= lambda_0/(4n^2)", corrected_form=corr)
 
 
 @item("C-11", title="Theorem 34 step size vs eta <= 1/(tau n)", source="p.60, p.68", kind="constant")

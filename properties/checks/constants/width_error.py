@@ -22,11 +22,13 @@ from maskverify.properties.checks.shared.symbolic import (
     _cmp,
     _const_regime,
     _eta_L17,
+    _expr,
     _ns,
     _rat,
     _rel_check,
     _subs,
     _t4_point,
+    lemma19_radius,
     replay_limit,
     replay_relation,
     replay_width_T8_outcome,
@@ -53,10 +55,15 @@ def check_C12(ctx):
         cases.append((o.verdict == V.HOLDS, o.evidence["min_margin"], o.counterexample))
         mm = 100 * float(_subs(cst.C12.form("main").expr, {"n": 2, "K": 1, "p": 1, "delta": "1/2", "xi": 1, "lambda_0": lam}))
         fail_main = float(sp.N(_subs(cst.C12.form("per-(k',l) failure, sum of T-2(b) and T-2(d)").expr,
-                                     {"n": 2, "xi": 1, "lambda_0": lam, "m": sp.Float(mm, 30)}), 20))
+                                     {"n": 2, "xi": 1, "lambda_0": lam, "m": str(sp.Float(mm, 30))}), 20))
         tab.append({"lambda_0": lam, "failure_at_proof_end_width": o.evidence["failure_bound"],
                     "failure_at_main_width": fail_main, "delta": 0.5})
-    return V.from_cases(cases, method="sympy ratio + 60-digit evaluation", covered="lambda_0 in {1/4..1/256}, n = 2, "
+    # Corrected reading: p.20's width with its square restored, 1/lambda_0^2 (the p.7 form), same c_m = 100.
+    corr = V.corrected("m = c_m n^2 log(Kpn/delta)/(xi lambda_0^2) (p.20 with the square of p.7), c_m = 100",
+                       V.from_cases([V.bound_le(r["failure_at_main_width"], r["delta"]) + (None,) for r in tab],
+                                    method="60-digit evaluation", covered="lambda_0 in {1/4..1/256}",
+                                    evidence={"table": tab}))
+    return V.classify(V.from_cases(cases, method="sympy ratio + 60-digit evaluation", covered="lambda_0 in {1/4..1/256}, n = 2, "
                         "K = p = 1, xi = 1, delta = 1/2, c_m = 100",
                         evidence={"main / proof_end": str(ratio), "table": tab,
                                   "order": "the Hoeffding part (T-2(b)) needs m >= 8 n^2 log(2Kpn^2/delta)/lambda_0^2; over "
@@ -66,14 +73,17 @@ def check_C12(ctx):
                                            "1/lambda_0^2) is of the needed order",
                                   "T-2(e) as printed": "1 - n^2 (e^{-m xi lambda_0/(12n)} - 2 e^{-m lambda_0^2/(8n^2)}) "
                                                        "(minus sign; see T-2(e))"},
-                        regime=_const_regime("C-12", {"lambda_0 <= xi/2": True}))
+                        regime=_const_regime("C-12", {"lambda_0 <= xi/2": True})),
+                      V.TYPO, "none: Theorem 2 (p.7) states the 1/lambda_0^2 width", corrected_form=corr)
 
 
 @item("C-13", title="Theorem 3 width: derivation chain (6) from the base case", source="p.8, p.28", kind="constant")
 @_with_forms_grid
 def check_C13(ctx):
     """C-13: each step of p.28 as a relation between printed forms (sympy), the implicit (6) is solvable,
-    and the width needed when R must also satisfy Lemma 19 (R <= xi kappa lambda_0/(144n)) vs (6)."""
+    and the width needed when R must also satisfy Lemma 19, at the radius its last step needs (computed exactly
+    by ``lemma19_radius``: kappa lambda_0/(144n), no xi), vs (6). The xi printed in p.41's condition
+    (R <= xi kappa lambda_0/(144n)) would cost xi^-2; it decides only if the computed radius carries xi."""
     Bs, B1s = sp.Symbol("B", positive=True), sp.Symbol("B_1", positive=True)
     f = {x.name: x.expr.xreplace({cst.B_T4: Bs}).xreplace({cst.B1: B1s}) for x in cst.C13.forms}
     th, n, K, kap, lam, dl, eta, tau = cst.theta, S.n, S.K, S.kappa, S.lambda_0, S.delta, S.eta, S.tau
@@ -112,10 +122,24 @@ def check_C13(ctx):
     steps["(6) terms / (m_1, m_2 parts) = theta/xi >= 1, 1, 1/(xi(1-xi)) >= 1"] = (
         [str(x) for x in r5], bool(sp.simplify(r5[0] - th / S.xi) == 0 and r5[1] == 1))
     cases = [(ok, 0.0, None) for _, ok in steps.values() if ok is not None]
-    # Lemma 19 radius: width with R = xi kappa lambda_0/(144n) carries 1/xi^2 more than m_1: ratio to (6) term 1
+    # Lemma 19's radius: p.41 prints R <= xi kappa lambda_0/(144n), whose width would carry 1/xi^2 more than m_1.
+    # The radius Lemma 19's last step needs is computed (lemma19_radius, exact); the width at that radius (m_1
+    # scaled by (kappa lambda_0/(144n) / R)^2) is compared with (6) term 1 as xi -> 0. The printed-xi form decides
+    # only if the computed radius itself carries xi.
+    c_star, per_term = lemma19_radius()
     ref = "C-13/Lemma 19 width over (6) term 1"
     o = replay_limit("C-13", ref, "xi", "0", "+", {"p": 1})
-    cases.append((o.verdict == V.HOLDS, o.evidence["min_margin"], o.counterexample))
+    if S.xi in c_star.free_symbols:
+        cases.append((o.verdict == V.HOLDS, o.evidence["min_margin"], o.counterexample))
+    else:
+        ratio = (f["m_1"] * (1 / (144 * c_star)) ** 2 / cst.W6_TERMS[0]).xreplace({S.p: 1})
+        lim19 = sp.limit(ratio, S.xi, 0, "+")
+        cases.append((bool(lim19.is_finite), 0.0, None))
+        o.evidence = {"printed_condition (xi kappa lambda_0/(144n))": dict(o.evidence),
+                      "radius Lemma 19's last step needs (c* kappa lambda_0/n)": str(c_star), "per term": per_term,
+                      "width at c* over (6) term 1, xi -> 0 (p = 1)": str(lim19),
+                      "reading": "the xi of p.41's radius condition is not needed (computed), so it costs no width; "
+                                 "the printed condition's slip is C-2's"}
     tab = []
     for n_ in _ns(ctx):
         v = {k: float(x) for k, x in _t4_point(n_, Fraction(1, 2), 2, 2).items()}
@@ -163,7 +187,8 @@ def check_C15(ctx):
             tab.append({"n": n, "kappa": kappa, "log10_main": round(math.log10(e1), 3), "log10_p45": round(math.log10(e2), 3)})
     o.evidence.update({"table": tab})
     o.regime = _const_regime("C-15", {"kappa = n^{-1/2}": True, "gamma = 1/2": True})
-    return o
+    return V.classify(o, V.PROOF_GAP, "Theorem 7's conclusion is proved only at the p.45 width, larger than the "
+                      "stated p.9 width by a factor growing in n; T-8 is not refuted (inconclusive)", to=("T-8",))
 
 
 @item("C-16", title="Theorem 7 error: main O-term vs p.44 forms", source="p.9, p.44", kind="constant")
@@ -256,7 +281,16 @@ def check_C18(ctx):
                                                     "kappa^2 in its first term; tau(tau-1) in its last (C-19)"})
     main.regime = _const_regime("C-18", {"kappa = n^{-1/2}": True, "eta = lambda_0/(48 n tau max{n,p})": True,
                                          "lambda_0 = xi/4 <= xi/2": True})
-    return main
+    # Corrected reading (evidence): how much larger than the printed B_1 the lemma bounds make it, exactly.
+    ratios = [_subs(_expr("C-18/lemma bounds via T-4(g)"), v) / _subs(_expr("C-18/alpha B_1"), v) for v in pts]
+    worst = max(ratios)
+    corr = V.corrected("(7) with 2 B_1 (the factor 2 of T-4(g) kept in the assembly)", V.from_cases(
+        [(bool(r <= 2), float(2 - r), None) for r in ratios], method="exact rationals", covered=f"{len(pts)} points",
+        evidence={"max (lemma bounds)/((1/4) eta theta tau lambda_0 B_1)": float(worst)}))
+    return V.classify(main, V.PROOF_GAP, "the assembled p.26 line drops the factor 2 of T-4(g) on the Lemma 13 and 16 "
+                      "terms, so (7) is proved with a B_1 larger than printed by a bounded factor; Theorem 3's "
+                      "conclusion with the printed B_1 is not established (not refuted)", to=("T-4",),
+                      corrected_form=corr)
 
 
 @item("C-19", title="last term of Lemma 17: (tau-1)^2 (p.38) vs tau (tau-1) (p.26)", source="p.38, p.26", kind="constant")
@@ -277,7 +311,7 @@ def check_C20(ctx):
     (ii) in the p.44 chain the Hypothesis-1 form (with sqrt 2) must be <= the p.44 form (without sqrt 2)."""
     pts = [{"eta": "1/100", "tau": tau, "kappa": "1/2", "n": 4, "xi": "1/2", "p": 2, "K": 2, "m": 10**6, "delta": "1/10"}
            for tau in (1, 2, 4)]
-    return _rel_check("C-20", [("C-20/proof", "C-20/main (5)", "<="), ("C-20/proof", "C-20/p.44 chain", "<=")], pts,
+    out = _rel_check("C-20", [("C-20/proof", "C-20/main (5)", "<="), ("C-20/proof", "C-20/p.44 chain", "<=")], pts,
                       method="exact (sqrt at 60 digits)",
                       evidence={"reading": "(i) what the p.23 proof derives must imply the statement's (5) (p.7): it "
                                            "does for tau = 1 only (the proof's term carries an extra factor tau, which "
@@ -285,6 +319,8 @@ def check_C20(ctx):
                                            "Hypothesis-1 bound it cites only if that bound is <= the printed p.44 term "
                                            "(an explicit inequality; it is larger by sqrt 2). Both are gaps between "
                                            "printed steps, not counterexamples to the weight bounds themselves"})
+    return V.classify(out, V.PROOF_GAP, "Hypothesis 1's (5) as stated (p.7) is proved only for tau = 1; Theorem 3's "
+                      "proof (p.27-28) uses the proof's form with tau, so T-4 is unaffected", to=("T-3",))
 
 
 @item("C-21", title="success probability of Theorem 3 vs the union of the events used", source="p.7-8, p.25-26",
@@ -352,15 +388,23 @@ def check_C22(ctx):
 
     cross = {"Lemma 29 bound e^{2t^2 kappa^4}: fails for t kappa^2 >": brentq(_g29, 0.05, 0.499),
              "Lemma 30 bound e^{2t kappa^4}: fails for t kappa^2 < 0 and for t kappa^2 >": brentq(_g30, 0.05, 0.4999999)}
-    return V.from_cases(cases, method="scipy quad + 60-digit evaluation",
+    # Corrected reading: the p.53 bound e^{2 t^2 kappa^4} (t squared) on the standard range t <= 1/(4 kappa^2)
+    corr = [replay_C22("Lemma 29 bound", str(sp.Rational(tt.numerator, tt.denominator) / _rat(k) ** 2), k)
+            for k in ("1", "1/2") for tt in grid if tt <= Fraction(1, 4)]
+    corr = V.corrected("E e^{t(w^2 - kappa^2)} <= e^{2 t^2 kappa^4} for t <= 1/(4 kappa^2) (both lemmas)",
+                       V.combine(corr, method="60-digit evaluation on t kappa^2 in [-1, 1/4]"))
+    return V.classify(V.from_cases(cases, method="scipy quad + 60-digit evaluation",
                         covered="t kappa^2 in [-1, 0.45] step 0.05, kappa in {1, 1/2}",
                         evidence={"values": tab, "p.55 printed value equals the MGF": p55_value_ok,
                                   "failing t (first few)": {k: v[:6] for k, v in crossings.items()},
                                   "crossings (t kappa^2)": cross,
                                   "standard range": "the e^{2 t^2 kappa^4} bound holds for |t| <= 1/(4 kappa^2)"},
-                        regime=_const_regime("C-22", {"kappa <= 1": True, "t <= 1/(2 kappa^2)": True}))
+                        regime=_const_regime("C-22", {"kappa <= 1": True, "t <= 1/(2 kappa^2)": True})),
+                      V.TYPO, "none: Lemmas 29 and 30 use only branch 1 of the tail (L-29(e), L-30(e)), inside the "
+                      "corrected range", corrected_form=corr)
 
 
+@V.evaluator
 def replay_C12(c_m, n, K, p, delta, xi, lambda_0):
     """C-12: at m = c_m * (proof-end form n^2 log(Kpn/delta)/(xi lambda_0)), is the union-bound failure
     K p (2 n^2 e^{-m lambda_0^2/(8n^2)} + n^2 e^{-m xi lambda_0/(12n)}) <= delta? (60 digits)"""
@@ -374,6 +418,7 @@ def replay_C12(c_m, n, K, p, delta, xi, lambda_0):
                         evidence=out)
 
 
+@V.evaluator
 def replay_C22(form, t, kappa):
     """C-22: exact MGF e^{-t k^2}/sqrt(1-2tk^2) of w^2 - kappa^2 (w ~ N(0, kappa^2)) vs the printed bound
     ``form`` ("Lemma 29 bound" e^{2t^2 k^4}, p.53; "Lemma 30 bound" e^{2t k^4}, p.55) at t < 1/(2 kappa^2)."""

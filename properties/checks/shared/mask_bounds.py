@@ -72,6 +72,25 @@ def _family_conc(p, xi, m, n, kappa, R, form):
     return _inst(p, xi, m, n, kappa, R, W0, Wk, a, "concentrated", form)
 
 
+def _family_per_point(p, xi, m, n, kappa, R, form):
+    """Orthonormal data x_i = e_i (n <= 2) and one neuron per data point carrying the whole allowed mass of its
+    x_i along x_i (the printed form allows each i its own budget 2 m n kappa^2 - m n R^2: n times the per-i one,
+    and every i may use it at once); w_ki = w_0i + R x_i; the other neurons are 0."""
+    if n > 2 or m < n:
+        return None
+    B = _budget(form, m, n, kappa, R)
+    if B <= 0:
+        return None
+    E2 = [(Fraction(1), Fraction(0)), (Fraction(0), Fraction(1))]
+    c = _sqrt_floor(B)
+    W0 = [[c * zc for zc in E2[r]] if r < n else [Fraction(0)] * 2 for r in range(m)]
+    Wk = [[(c + R) * zc for zc in E2[r]] if r < n else [Fraction(0)] * 2 for r in range(m)]
+    a = [1 if r % 2 == 0 else -1 for r in range(m)]
+    inst = _inst(p, xi, m, n, kappa, R, W0, Wk, a, "per-point", form)
+    inst["X"] = [list(E2[i]) for i in range(n)]
+    return inst
+
+
 def _family_spread(p, xi, m, n, kappa, R):
     """The per-i budget spread evenly over all m neurons along x_1; w_kr = w_0r + R x_1."""
     z = _UNIT2[0]
@@ -125,7 +144,9 @@ def _bound_instances(seed, p_max, xi_step):
                          _family_spread(p, xi, m, 2, 1, Fraction(1, 2)),
                          _family_random(p, xi, m, 2, 1, Fraction(1, 2), rng, "random"),
                          _family_random(p, xi, m, 2, 1, Fraction(1, 2), rng, "random"),
-                         _family_random(p, xi, m, 2, Fraction(1, 4), Fraction(1, 40), rng, "init")]
+                         _family_random(p, xi, m, 2, Fraction(1, 4), Fraction(1, 40), rng, "init"),
+                         _family_per_point(p, xi, max(m, 2), 2, 1, Fraction(1, 2), "printed"),
+                         _family_per_point(p, xi, max(m, 2), 2, 1, Fraction(1, 2), "per_i")]
                 out.extend(c for c in cands if c is not None)
     return tuple(out)
 
@@ -370,10 +391,14 @@ _BOUND_HYP = {  # which conditions each statement prints (besides the R-ball, R 
 }
 
 
-def _admissible(item_id, cond):
+def _admissible(item_id, cond, extra=()):
     base = (cond["R > 0"] and cond["||w_kr - w_0r|| <= R for all r"] and cond["||x_i|| = 1"]
             and cond["hypothesis as printed (for each i: 2 m n kappa^2 - m n R^2)"])
-    return base and all(cond[c] for c in _BOUND_HYP[item_id])
+    return base and all(cond[c] for c in (*_BOUND_HYP[item_id], *extra))
+
+
+#: The per-i form of the initialisation hypothesis (what Lemma 30 concludes, p.54), for corrected readings.
+PER_I = "hypothesis per-i form (2 m kappa^2 - m R^2, Lemma 30 p.54)"
 
 
 def _inst_json(inst):
@@ -392,6 +417,7 @@ def _inst_from_json(d):
     return out
 
 
+@V.evaluator
 def replay_bound(item, instance, enum_pm):
     """Evaluator of a bound item at one instance (weights as "num/den" strings; exact where the closed form is
     rational, enumeration over masks in float64 for square-root forms)."""
@@ -407,7 +433,9 @@ def replay_bound(item, instance, enum_pm):
                         covered={"p": inst["p"], "xi": E.qs(inst["xi"]), "m": inst["m"]})
 
 
-def _run_bound(ctx, item_id, *, form_name, note=None):
+def _run_bound(ctx, item_id, *, form_name, note=None, extra_conditions=()):
+    """``extra_conditions``: condition names (of :func:`_conditions`) required on top of the statement's own,
+    e.g. (PER_I,) for a corrected reading of the hypothesis."""
     # one instance set shared by all bound items of a run (seeded like a Context of item "L-10")
     shared = registry.Context(profile=ctx.profile, seed=ctx.seed, item_id="L-10")
     insts = _bound_instances(shared.int_seed("bound-instances"), ctx.profile.p_max, ctx.profile.xi_step)
@@ -419,7 +447,7 @@ def _run_bound(ctx, item_id, *, form_name, note=None):
     init_bad, first_steps = [], {}
     for inst in insts:
         cond = _conditions(inst)
-        if not _admissible(item_id, cond):
+        if not _admissible(item_id, cond, extra_conditions):
             skipped += 1
             continue
         ok, mg, vals, applicable = _bound_eval(item_id, inst, enum_pm)
@@ -471,7 +499,9 @@ def _run_bound(ctx, item_id, *, form_name, note=None):
                "R": ["1", "1/2", "1/40"],
                "families": {"concentrated": "all allowed mass on neuron r along x_1 (per-i, printed, summed forms)",
                             "spread": "per-i budget spread over all neurons", "random": "random directions, random "
-                            "fraction of the per-i budget, random R-ball moves", "init": "W0 ~ N(0, kappa^2 I)"},
+                            "fraction of the per-i budget, random R-ball moves", "init": "W0 ~ N(0, kappa^2 I)",
+                            "per-point": "x_i = e_i, one neuron per x_i with the whole budget of its form (printed, "
+                                         "per-i), m >= n = 2"},
                "enumeration": f"square-root forms: all 2^(p c) patterns of the c relevant mask columns, p c <= "
                               f"{enum_pm}"}
     ev = {"per_family": per_family, "max_ratio_lhs_over_bound_by_form": {
@@ -501,7 +531,7 @@ def _run_bound(ctx, item_id, *, form_name, note=None):
         ev["note"] = note
     regime = {"form": form_name, "constant_profile": {"constants": "as printed (no hidden constants)"},
               "conditions": {"hypothesis as printed (Lemma 10/31/32 form)": True, "R-ball": True,
-                             **{c: True for c in _BOUND_HYP[item_id]}},
+                             **{c: True for c in (*_BOUND_HYP[item_id], *extra_conditions)}},
               "inside": True}
     if first_values is not None:
         regime["conditions_of_witness"] = (first_strict or first_values)["conditions"]

@@ -288,6 +288,7 @@ def _eval_mask_claim(item_id, p, xi, enum_pm):
     return ok, margin, values, T.methods
 
 
+@V.evaluator
 def replay_mask_claim(item, p, xi, enum_pm):
     """Evaluator of a per-neuron mask claim at one (p, xi) ("num/den"), exact rationals."""
     ok, margin, values, methods = _eval_mask_claim(item, int(p), E.q(xi), int(enum_pm))

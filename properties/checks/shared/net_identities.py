@@ -119,6 +119,7 @@ def _mixing_grads(M, W, a, X, y):
     return eta[:, :, None] * Gl.sum(axis=1)
 
 
+@V.evaluator
 def replay_net_identity(item, p, m, W, a, X, y, xi, model):
     """Evaluator of a network identity in expectation over all masks (float64, rtol 1e-12)."""
     W, a, X, y = (np.asarray(v, float) for v in (W, a, X, y))
@@ -204,6 +205,7 @@ def _impl_mixing_grads(M, W, a, X, y):
     return eta[:, :, None] * G.numpy().sum(axis=1)
 
 
+@V.evaluator
 def replay_per_mask(item, p, m, W, a, X, y, xi, with_impl=False):
     """Evaluator of a per-realization identity over all Bernoulli masks (float64, rtol 1e-12)."""
     W, a, X, y = (np.asarray(v, float) for v in (W, a, X, y))
@@ -243,6 +245,7 @@ def _Z_identity(m, W, a, X, xi):
     return mat3.T @ mat3, H / float(xi)
 
 
+@V.evaluator
 def replay_Z_identity(item, m, W, a, X, xi):
     """Evaluator of mat_3(Z(0))^T mat_3(Z(0)) = (1/xi) H(0) (float64, rtol 1e-12)."""
     W, a, X = (np.asarray(v, float) for v in (W, a, X))
@@ -289,6 +292,7 @@ def _train_values(item_id, p, m, W, a, X, y, M, xi, eta, tau):
     raise KeyError(item_id)
 
 
+@V.evaluator
 def replay_train_identity(item, p, m, W, a, X, y, M, xi, eta, tau, model):
     """Evaluator: one realization of one global step (float64, rtol 1e-12)."""
     W, a, X, y, M = (np.asarray(v, float) for v in (W, a, X, y, M))

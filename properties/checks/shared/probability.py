@@ -43,6 +43,7 @@ def _replay_one(case, method, covered, regime=None):
     return V.from_cases([case], method=method, covered=covered, regime=regime)
 
 
+@V.evaluator
 def replay_check(item_id, profile, seed, alpha):
     """Re-run the registered check ``item_id`` with the same profile, seed and alpha (deterministic)."""
     from maskverify.properties.framework import profiles, registry
@@ -110,6 +111,7 @@ def _l29b_case(t, kappa):
     return _case("L-29(b)", replay_L29b, {"t": t, "kappa": kappa}, ok, margin, values)
 
 
+@V.evaluator
 def replay_L29b(t, kappa):
     return _replay_one(_l29b_case(t, kappa), "closed-form MGF", "one t")
 
@@ -144,6 +146,7 @@ def _l30b_case(t, kappa, part):
     return _case("L-30(b)", replay_L30b, {"t": t, "kappa": kappa, "part": part}, ok, margin, values)
 
 
+@V.evaluator
 def replay_L30b(t, kappa, part):
     return _replay_one(_l30b_case(t, kappa, part), "closed form as printed", "one t")
 

@@ -23,6 +23,8 @@ _PREC = 60   # digits for non-rational exact comparisons
 
 
 def _rat(v):
+    if not isinstance(v, (str, int, float, Fraction, sp.Rational)):  # sp.Rational(list) would sympify strings
+        raise TypeError(f"not a rational number: {v!r}")
     return sp.Rational(str(v)) if isinstance(v, str) else sp.Rational(v)
 
 
@@ -108,6 +110,7 @@ def _expr(ref):
     return cst.get(item_id).form(form).expr
 
 
+@V.evaluator
 def replay_relation(item_id, lhs, rhs, relation, values):
     """Recompute ``lhs <relation> rhs`` exactly at ``values`` (names -> "p/q" strings or numbers).
 
@@ -123,6 +126,7 @@ def replay_relation(item_id, lhs, rhs, relation, values):
                         covered=f"{lhs} {relation} {rhs} at {values}", evidence=vals)
 
 
+@V.evaluator
 def replay_limit(item_id, ref, var, point, side, values):
     """Limit of the named expression as ``var -> point`` (others at ``values``): the claim is that it
     stays bounded; an infinite limit is the violation."""
@@ -193,6 +197,7 @@ def _t4_point(n, xi, p, tau, K=2, d=2, delta=Fraction(1, 10), C=2):
     return dict(n=n, d=d, p=p, xi=Fraction(xi), tau=tau, eta=eta, kappa=kappa, K=K, delta=delta, lambda_0=lam, C=C)
 
 
+@V.evaluator
 def replay_width_T8_outcome(values, item_id="C-15"):
     """T-8 / C-15: limit as n -> oo of (p.45 width)/(p.9 width) with kappa = n^{-1/2} and d = n (unless ``values``
     fixes d; d = n keeps a lambda_0 bounded away from 0 realizable as n grows) at ``values``."""
@@ -202,3 +207,25 @@ def replay_width_T8_outcome(values, item_id="C-15"):
     vals = {"limit": str(lim), "ratio_at_n=16": _num(e.xreplace({S.n: 16})), "ratio_at_n=256": _num(e.xreplace({S.n: 256}))}
     w = V.counterexample(item_id, replay_width_T8_outcome, {"values": values, "item_id": item_id}, vals)
     return V.from_cases([(ok, 0.0 if ok else -1.0, w)], method="sympy limit", covered="n -> oo", evidence=vals)
+
+
+def lemma19_radius():
+    """L-19 · Lemma 19's last step (p.40-41), exactly: the largest c such that R <= c kappa lambda_0/n turns the
+    p.40 line into the printed conclusion, with |S_i^perp| <= 4 m R/kappa (N-7 / Lemma 24).
+
+    Each p.40 coefficient of |S_i^perp| (times 4 m R/kappa) must be <= the matching printed coefficient of the
+    conclusion (p.40, statement): per term the constraint is c <= printed / (coefficient * 4 m lambda_0/n).
+    Returns ``(c_star, per_term)``: c_star = min over the four terms (a sympy expression; free of xi iff the
+    xi of p.41's 'R <= xi kappa lambda_0/(144n)' is not needed)."""
+    eta, tau, n, m, th, xi, kap, lam, p, C1 = (S.eta, S.tau, S.n, S.m, cst.theta, S.xi, S.kappa, S.lambda_0, S.p,
+                                               sp.Symbol("C_1", positive=True))
+    terms = {   # (p.40 coefficient of |S_i^perp|, printed coefficient of the conclusion), same factor dropped
+        "||y - u_k||^2, the '1' of (1 + (tau-1)p)": (2 * eta**2 * tau * n * th / m, eta**2 * th * tau * lam / 18),
+        "kappa^2 (theta - xi^2) term": (8 * eta**2 * th * (th - xi**2) * tau * n**2 * kap**2 / (p * m),
+                                        4 * eta**2 * lam * th * (th - xi**2) * tau * n * kap**2 / (9 * p)),
+        "||y - u_k||^2, the (tau-1)p of (1 + (tau-1)p)": (2 * eta**2 * th * tau * (tau - 1) * n * p / m,
+                                                          eta**2 * th * tau * lam * (tau - 1) * p / 18),
+        "C_1 term": (2 * eta**2 * tau * (tau - 1) * n * p * C1 / m, eta**2 * tau * (tau - 1) * lam * p * C1 / 18),
+    }
+    per = {k: sp.simplify(pr / (co * 4 * m * lam / n)) for k, (co, pr) in terms.items()}
+    return sp.Min(*per.values()), {k: str(v) for k, v in per.items()}

@@ -194,6 +194,7 @@ def studies():
             "none": lambda case: None}
 
 
+@V.evaluator
 def replay(study, item, case, **kw):
     """Counterexample evaluator of every trajectory item: re-run the study on ``case`` (float64 CPU, same seed)
     and rebuild the item's outcome for that one case."""

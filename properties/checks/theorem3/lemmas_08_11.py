@@ -40,11 +40,18 @@ def check_L10b_var(ctx):
 @item("L-10(c)", title="r'=r term by Lemma 26, r'!=r terms by Lemma 28", source="Lemma 10 proof, p.30",
       kind="bound")
 def check_L10c_terms(ctx):
-    return _run_mask_claim(
+    return V.classify(_run_mask_claim(
         ctx, "L-10(c)",
         note="The chain of p.30 is a conditional expectation given N^perp=1, so the r'=r term it needs is "
              "E[(nu_rr - xi)^2 | N=1] = (1-xi)^2; Lemma 26 bounds the unconditional E[(nu_rr - xi)^2] "
-             "(checked under L-26). The r'!=r terms use Lemma 28's value as an upper bound.")
+             "(checked under L-26). The r'!=r terms use Lemma 28's value as an upper bound."),
+        V.PROOF_GAP, _T4_USES.format("Lemma 10"), to=("L-10",))
+
+
+#: Consequence of a failure in the per-neuron lemmas (L-10, L-11), which Theorem 3's proof (p.26) uses as printed.
+_T4_USES = ("{} fails under its own hypotheses (admissible worst cases; at Gaussian initialisation only at small m); "
+            "Theorem 3's proof (p.26) uses it as printed, so its conclusion is not established by the printed proof "
+            "(T-4 itself is not refuted)")
 
 
 def _reduction_values(item_id, p, W, a, X, y, xi):
@@ -63,6 +70,7 @@ def _reduction_values(item_id, p, W, a, X, y, xi):
     return Eg, th / xi_f * E.net_full_grad(W, a, X, y, xi_f) + th * (1 - xi_f) / m * (sig @ X)
 
 
+@V.evaluator
 def replay_reduction(item, p, W, a, X, y, xi):
     """Evaluator of the per-neuron reduction check of L-8 / L-9 (float64, rtol 1e-12)."""
     W, a, X, y = (np.asarray(v, float) for v in (W, a, X, y))
@@ -173,31 +181,36 @@ def check_L11c_identity(ctx):
 @item("L-10", title="E[||f_{k,r} - u_k||^2 | N^perp=1] <= 8(theta - xi^2) n kappa^2/p", source="Lemma 10, p.30",
       kind="bound")
 def check_L10_mixing_deviation(ctx):
-    return _run_bound(ctx, "L-10", form_name="Lemma 10 as printed (p.30), also per-i and summed forms")
+    return V.classify(_run_bound(ctx, "L-10", form_name="Lemma 10 as printed (p.30), also per-i and summed forms"),
+                      V.STATEMENT, _T4_USES.format("Lemma 10"), to=("T-4",))
 
 
 @item("L-10(d)", title="the chain of p.30, each step", source="Lemma 10 proof, p.30", kind="bound")
 def check_L10d_chain(ctx):
-    return _run_bound(ctx, "L-10(d)", form_name="chain of p.30 per i, each step as printed",
+    return V.classify(_run_bound(ctx, "L-10(d)", form_name="chain of p.30 per i, each step as printed",
                       note="step 4 is evaluated as printed, with <w_kr, x_i> unsquared; with the square restored "
                            "step 4 always holds ((a+b)^2 <= 2a^2 + 2b^2 and m >= p), so cases whose first failing step "
                            "is step 4 are typo-only (see first_failing_step_counts). The reported witness fails at "
                            "step 1, which drops the r' = r term (1-xi) a_r sigma(<w_kr,x_i>) of f - u (nu_rr = 1 "
-                           "given N^perp = 1); that error does not depend on the typo.")
+                           "given N^perp = 1); that error does not depend on the typo."),
+                      V.PROOF_GAP, "step 1 drops the r' = r term; see L-10", to=("L-10",))
 
 
 @item("L-11", title="E||g||^2 and E||g|| bounds", source="Lemma 11, p.31", kind="bound")
 def check_L11_mixing_grad_norm(ctx):
-    return _run_bound(ctx, "L-11", form_name="Lemma 11 (p.31) under the condition of Lemma 10; y = 0")
+    return V.classify(_run_bound(ctx, "L-11", form_name="Lemma 11 (p.31) under the condition of Lemma 10; y = 0"),
+                      V.STATEMENT, _T4_USES.format("Lemma 11 (through Lemma 10)"), to=("T-4",))
 
 
 @item("L-11(a)", title="E[N^perp ||f - u||^2] = theta E[.|N=1] <= 8 theta(theta-xi^2) n kappa^2/p",
       source="Lemma 11 proof, p.31", kind="bound")
 def check_L11a(ctx):
-    return _run_bound(ctx, "L-11(a)", form_name="p.31")
+    return V.classify(_run_bound(ctx, "L-11(a)", form_name="p.31"), V.PROOF_GAP,
+                      "the step inherits Lemma 10's failure; see L-11", to=("L-11",))
 
 
 @item("L-11(b)", title="E[N^perp ||f - u||] <= 2 kappa sqrt(2 theta(theta-xi^2) n/p)", source="Lemma 11 proof, p.31",
       kind="bound")
 def check_L11b(ctx):
-    return _run_bound(ctx, "L-11(b)", form_name="p.31")
+    return V.classify(_run_bound(ctx, "L-11(b)", form_name="p.31"), V.PROOF_GAP,
+                      "the step inherits Lemma 10's failure; see L-11", to=("L-11",))

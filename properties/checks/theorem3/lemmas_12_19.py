@@ -15,6 +15,7 @@ from maskverify.properties.checks.shared import trajectory_cases as TC
 from maskverify.properties.checks.shared import trajectory_studies as ST
 from maskverify.properties.checks.shared import trajectory_support as TS
 from maskverify.properties.checks.shared.trajectory_outcomes import T4_CONSTANTS, _params, local_outcome
+from maskverify.properties.framework import search
 from maskverify.properties.framework import verdicts as V
 from maskverify.properties.framework.registry import item
 from maskverify.properties.oracles import quantities as Q
@@ -22,12 +23,15 @@ from maskverify.properties.oracles import quantities as Q
 GAMMAS = (0.5, 0.1, 0.9)
 
 
-def lemma_parts(ctx, item_id, form, *, cases=None, inside=None):
+def lemma_parts(ctx, item_id, form, *, cases=None, inside=None, collect=None):
+    """``collect``: a list that receives (outcome, inside) per case (for corrected readings)."""
     parts = []
     for case in (cases or TC.bernoulli_step_cases(ctx)):
         res = ST.step_study(case)
         o = TC.BUILDERS[("step", item_id)](item_id, case, res, alpha=ctx.alpha)
         ins = TS.conds_all(res["cond"]) if inside is None else inside(case, res)
+        if collect is not None:
+            collect.append((o, ins))
         parts.append((o, ins, {**TS.case_summary(case), "lambda_0": res["lambda_0"],
                                "ratio": o.evidence.get("ratio_mean_to_bound", o.evidence.get("ratio")),
                                "conditions": res["cond"]}))
@@ -54,7 +58,59 @@ def _l13(item_id, case, res, *, alpha, **_):
 
 @item("L-13", title="|<y - u_k, E I'_1>| bound", source="Lemma 13, p.32", kind="bound")
 def check_L13(ctx):
-    return lemma_parts(ctx, "L-13", "Lemma 13 p.32 with eta <= lambda_0/(16(tau-1)n^2)")
+    """L-13 on the generated step cases, plus an adversarial Hypothesis search (``target()`` on the ratio
+    |E<y - u_k, I'_1>| / bound) over small exactly-enumerable instances inside every explicit hypothesis."""
+    out = lemma_parts(ctx, "L-13", "Lemma 13 p.32 with eta <= lambda_0/(16(tau-1)n^2)")
+    found = {}
+
+    def evaluate(args):
+        case = l13_search_case(**args)
+        res = ST.step_study(case)
+        o = _l13("L-13", case, res, alpha=ctx.alpha)
+        ins = TS.conds_all(res["cond"])
+        if ins and o.verdict == V.VIOLATED:
+            found.setdefault("outcome", o)
+        ratio = abs(o.evidence["E"]) / o.evidence["bound"] if o.evidence["bound"] > 0 else math.inf
+        return search.Observation(ratio=ratio, admissible=ins, values={**args, "ratio": ratio})
+
+    res = search.search_claim(_l13_strategy(ctx), evaluate, ctx=ctx, label="L-13 |E<e, I'_1>| / bound")
+    ev = {"adversarial_search": {**res.evidence(), "strategy": "seed, n, d in {2,3}, m in {16,32,64}, p in 1..3, xi, "
+                                 "tau in 2..4, kappa, eta and R as fractions of their explicit bounds (C-9, C-4), W_k "
+                                 "anywhere in the R-ball; Monte Carlo over M_k (samples from the profile)",
+                                 "inside_instances": res.admissible},
+          "inside_instances_total": out.evidence.get("inside_instances", 0) + res.admissible}
+    if res.failing_args is not None and "outcome" in found:
+        bad = found["outcome"]
+        bad.evidence.update(ev)
+        return V.combine([bad, out], method="step cases + adversarial search")
+    out.evidence.update(ev)
+    return out
+
+
+def _l13_strategy(ctx):
+    from hypothesis import strategies as st
+
+    # Small widths (m <= 8) never meet the hypotheses: (4) along every local trajectory and lambda_min(H(k))
+    # >= lambda_0/2 need m of tens; W_k and the local iterates must stay in the R-ball (small pert, eta).
+    samples = max(200, ctx.profile.mc_samples // 10)
+
+    @st.composite
+    def draw(draw_):
+        return {"seed": draw_(st.integers(0, 2**16)), "n": draw_(st.sampled_from([2, 3])),
+                "d": draw_(st.sampled_from([2, 3])), "m": draw_(st.sampled_from([16, 32, 64])),
+                "p": draw_(st.integers(1, 3)), "xi": draw_(st.sampled_from([0.25, 0.5, 0.75, 1.0])),
+                "tau": draw_(st.integers(2, 4)), "kappa": draw_(st.sampled_from([0.5, 1.0])),
+                "eta_fac": draw_(st.floats(0.001, 1.0)), "r_fac": draw_(st.floats(0.05, 1.0)),
+                "pert": draw_(st.floats(0.0, 1.0)), "samples": samples}
+    return draw()
+
+
+def l13_search_case(seed, n, d, m, p, xi, tau, kappa, eta_fac, r_fac, pert, samples):
+    """One L-13 search instance (JSON-able case dict of the step studies; Monte Carlo over M_k)."""
+    rng = np.random.default_rng(int(seed))
+    return TC._step_case(rng, kind="bernoulli", n=int(n), d=int(d), m=int(m), p=int(p), xi=float(xi), tau=int(tau),
+                         kappa=float(kappa), eta_fac=float(eta_fac), r_fac=float(r_fac), mode="mc",
+                         samples=int(samples), pert=float(pert))
 
 
 @TC.builder("step", "L-13(a)")
@@ -115,13 +171,25 @@ def _enum_cases(ctx):
 
 @item("L-13(b)", title="E[I_1] in terms of H, H^perp, E_1, E_2", source="p.33", kind="identity")
 def check_L13b(ctx):
-    return lemma_parts(ctx, "L-13(b)", "p.33 (exact; needs activation patterns on S_i unchanged: R-ball)",
-                       cases=_enum_cases(ctx), inside=lambda c, r: _ball(r))
+    return _l13bc_check(ctx, "L-13(b)", "p.33 (exact; needs activation patterns on S_i unchanged: R-ball)",
+                        "E[I_1] = eta theta tau (H - H^perp) e - eta (E_1 + E_2), E_1 with 1{<w_{k,r},x_i> >= 0}")
 
 
 @item("L-13(c)", title="E[I'_1] = eta theta tau H^perp (y - u) + eta (E_1 + E_2)", source="p.34", kind="identity")
 def check_L13c(ctx):
-    return lemma_parts(ctx, "L-13(c)", "p.34 (exact; R-ball)", cases=_enum_cases(ctx), inside=lambda c, r: _ball(r))
+    return _l13bc_check(ctx, "L-13(c)", "p.34 (exact; R-ball)",
+                        "E[I'_1] = -(eta theta tau H^perp e + eta (E_1 + E_2)), E_1 with the indicator")
+
+
+def _l13bc_check(ctx, item_id, form, corrected_text):
+    """L-13(b)/(c) as printed, and the corrected reading on the same inside cases (relative error <= 1e-9)."""
+    got = []
+    out = lemma_parts(ctx, item_id, form, cases=_enum_cases(ctx), inside=lambda c, r: _ball(r), collect=got)
+    corr = [(*V.bound_le(o.evidence["relative_error_corrected"], 1e-9), None) for o, ins in got if ins]
+    fix = V.corrected(corrected_text, V.from_cases(corr, method="exact enumeration over M_k",
+                                                   covered=f"{len(corr)} inside cases (R-ball)"))
+    return V.classify(out, V.TYPO, "none: Lemma 13 bounds |<y - u_k, E I'_1>| (sign-free) and is checked on its "
+                      "own (L-13)", corrected_form=fix)
 
 
 def weight_cases(ctx):

@@ -1,13 +1,9 @@
 """T-4(d)-(k) · Theorem 3's proof (Appendix D, p.24-28) on trajectories: the induction hypothesis, the
 one-step bound (g)-(k), and full runs against the envelope of (7).
 
-Every check evaluates the printed inequality on trajectories of the engine (local GD for one mask; one
-global step per enumerated / sampled mask; full runs of Algorithm 1) and decides its verdict **only from the
-cases inside the explicit hypotheses that the statement or its proof prints** (step sizes C-8/C-9, radii
-C-3/C-4, and the events the proof assumes: the R-ball, Lemma 23's |S_i^perp| bound, Lemma 29/30's norm
-conditions, Theorem 2's lambda_min event, lambda_min(H(k)) >= lambda_0/2). Cases outside are evidence that an
-assumption is needed, never violations. Statements whose width hypothesis is only an Omega(.) (T-3 itself,
-(7)) get a violation only inside the explicit conditions, otherwise ``inconclusive``.
+Decided as the checks of Hypothesis 1 are (:mod:`maskverify.properties.checks.hypothesis1`): from trajectories of
+the engine, and only from the cases inside the explicit hypotheses that the statement or its proof prints;
+cases outside are evidence that an assumption is needed, never violations.
 """
 
 from __future__ import annotations
@@ -275,6 +271,7 @@ def check_T4e_induction_targets(ctx):
     return TS.theorem_level(out, WIDTH_REASON, WIDTH6)
 
 
+@V.evaluator
 def standing_assumptions(m, seed, samples, delta, alpha):
     """T-4(f) at one width: frequencies of the p.25-26 standing assumptions over W_0 (fresh data from seed);
     the verdict part is Lemma 23's event |S_i^perp| <= 4 m R/kappa against delta (Clopper-Pearson)."""
@@ -301,6 +298,7 @@ def standing_assumptions(m, seed, samples, delta, alpha):
                             witness=wit, evidence=row)
 
 
+@V.evaluator
 def lemma23_width_exact(m, n, R, kappa, delta):
     """T-4(f) Lemma 23 event at width m, EXACT: for unit x_i and w_0 ~ N(0, kappa^2 I), A_ir <=> |<w_0r, x_i>| <= R,
     so |S_i^perp| ~ Binomial(m, q), q = erf(R/(kappa sqrt 2)), for every i. P(some i fails) lies in

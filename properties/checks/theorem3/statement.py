@@ -12,6 +12,7 @@ import numpy as np
 import sympy as sp
 
 from maskverify.properties.checks.shared.symbolic import _const_regime, _eta_L17, _ns, _subs, _t4_point, _xis
+from maskverify.properties.checks.theorem3 import envelope as T4E
 from maskverify.properties.framework import verdicts as V
 from maskverify.properties.framework.registry import item
 from maskverify.theory import bounds as bd
@@ -21,6 +22,7 @@ from maskverify.theory import symbols as S
 from maskverify.theory.statements import STATEMENTS
 
 
+@V.evaluator
 def replay_T4b(part, a, b):
     """T-4(b): exact B_1 (p.8) at two points that differ in p (part "p": claim B_1(b) <= B_1(a)) or in
     tau (part "tau": claim B_1(b) >= B_1(a))."""
@@ -69,7 +71,7 @@ def check_T4_statement(ctx):
     f = {k: float(x) for k, x in v.items()}
     reg = rg.regime_T4(f["n"], f["d"], 10**12, f["p"], f["xi"], f["tau"], f["eta"], f["kappa"], f["K"], f["delta"],
                        f["lambda_0"], C=f["C"], L_0=f["C"] ** 2 * f["n"])
-    return V.from_cases(cases, method="symbolic well-formedness + numeric regime (float64)",
+    wf = V.from_cases(cases, method="symbolic well-formedness + numeric regime (float64)",
                         covered=f"n in {_ns(ctx)}, xi in {{1/4,1/2,1}}, p,tau in {{1,2,4}}; kappa = n^-1/2, "
                                 "lambda_0 = xi/4, eta = lambda_0/(48 n tau max{n,p}), K = d = 2, delta = 1/10, C = 2",
                         evidence={"hypotheses": [c.name for c in st.hypotheses], "unknown_symbols": bad_syms,
@@ -78,6 +80,7 @@ def check_T4_statement(ctx):
                                           "by log-bisection; the C-13 derived form exceeds (6) with c_m = 1 by "
                                           "~6-7 orders of magnitude"},
                         regime=reg)
+    return T4E.main_outcome(ctx, wf)   # issue 8: T-4 is about (7) on runs; well-formedness is evidence
 
 
 @item("T-4(a)", title="training error drops linearly to the error region B_1", source="Theorem 3 text, p.8",
@@ -99,13 +102,14 @@ def check_T4a_linear(ctx):
                         th = 1 - (1 - xi) ** p
                         alpha = eta * th * tau * lam / 4
                         cases.append((0 < alpha < 1, float(min(alpha, 1 - alpha)), None))
-    return V.from_cases(cases, method="exact rationals + symbolic bound",
+    sym = V.from_cases(cases, method="exact rationals + symbolic bound",
                         covered=f"n in {_ns(ctx)}, xi grid, p in {{1,2,4,n}}, tau in {{1,3}}, lambda_0 = xi/2, "
                                 "c_eta in {1, 1/48}",
                         evidence={"alpha_at_max_eta": str(a_max), "alpha_upper_bound_c_eta_1": str(a_bound),
                                   "reading": "rate in (0,1) makes (7)'s right side rate^k L_0 + B_1 decrease "
                                              "geometrically to B_1; the size of B_1 is reported under T-4 and T-4(b)"},
                         regime=_const_regime("C-9", form="eta = c_eta lambda_0/(max{n,p} n tau) (p.8), c_eta in {1, 1/48}"))
+    return T4E.outcome_T4a(ctx, sym)   # issue 8: 'rate in (0,1)' cannot fail; the runs decide
 
 
 def _t4b_points(ctx):
@@ -122,6 +126,12 @@ def _t4b_points(ctx):
     return out
 
 
+#: T-4(b) "eta fixed" conventions below the largest admissible value: the tau-claim must not rest on eta
+#: sitting at the edge of Lemma 17's range (any smaller eta satisfies the step-size hypothesis too).
+_ETA_SCALE = {"eta fixed at 1/10 of the largest admissible": Fraction(1, 10),
+              "eta fixed at 1/1000 of the largest admissible": Fraction(1, 1000)}
+
+
 def _t4b_eval(part, conv, n, kappa, xi, lam, pmax, K=2, d=2, delta=Fraction(1, 10)):
     """Float sweep of the whole (p, tau) grid at once, exact confirmation of ties and of the first violation.
     Returns (cases, summary)."""
@@ -132,7 +142,8 @@ def _t4b_eval(part, conv, n, kappa, xi, lam, pmax, K=2, d=2, delta=Fraction(1, 1
     eta_fixed = _eta_L17(lam, n, pmax, taumax)                      # smallest over the grid: admissible everywhere
     REQ = bd.m_required_T4(n, d, P, fx, TAU, ETA_stated, fk, K, fd, fl, form="main")
     m_fixed = 10 ** math.ceil(math.log10(float(np.max(REQ))))     # inside (6), c_m = 1, at every grid point
-    if conv == "eta fixed":
+    if conv.startswith("eta fixed"):
+        eta_fixed = eta_fixed * _ETA_SCALE.get(conv, 1)               # a smaller eta is admissible as well
         ETA = np.full_like(P, float(eta_fixed))
         M = np.full_like(P, float(m_fixed))
     elif conv == "m = required (6) at each point":
@@ -145,7 +156,7 @@ def _t4b_eval(part, conv, n, kappa, xi, lam, pmax, K=2, d=2, delta=Fraction(1, 1
 
     def point(i, j):
         p, tau = i + 1, j + 1
-        eta = eta_fixed if conv == "eta fixed" else _eta_L17(lam, n, p, tau)
+        eta = eta_fixed if conv.startswith("eta fixed") else _eta_L17(lam, n, p, tau)
         return {"n": n, "d": d, "m": int(M[i, j]), "p": p, "xi": str(xi), "tau": tau, "eta": str(eta),
                 "kappa": str(kappa), "lambda_0": str(lam)}
 
@@ -186,7 +197,8 @@ def check_T4b_monotone(ctx):
     with xi fixed, in the paper's regime (kappa = n^{-1/2}, lambda_0 = xi/4 <= xi/2, eta at the stated order
     with the explicit Lemma 17 constant, max{K, d, p} <= n, m inside (6) with c_m = 1), under three
     conventions for eta and m."""
-    convs = ("eta = lambda_0/(48 n tau max{n,p}), m fixed", "eta fixed", "m = required (6) at each point")
+    convs = ("eta = lambda_0/(48 n tau max{n,p}), m fixed", "eta fixed", *_ETA_SCALE,
+             "m = required (6) at each point")
     outs, summary = [], {}
     for part in ("p", "tau"):
         for conv in convs:
@@ -207,7 +219,10 @@ def check_T4b_monotone(ctx):
     fl = {k: float(x) for k, x in v.items()}
     out.regime = rg.regime_T4(fl["n"], fl["d"], 10**12, fl["p"], fl["xi"], fl["tau"], fl["eta"], fl["kappa"], fl["K"],
                               fl["delta"], fl["lambda_0"], C=fl["C"])
-    return out
+    out.evidence["verdict_per_part_and_convention"] = {
+        f"{part} | {conv}": o.verdict for (part, conv), o in zip(((pt, c) for pt in ("p", "tau") for c in convs), outs)}
+    return V.classify(out, V.STATEMENT, "none: Theorem 3's bound (7) is not refuted; the abstract's reading of "
+                      "B_1 (falls in p, rises in tau) fails for the printed B_1")
 
 
 @item("T-4(c)", title="p.25: alpha, R, B and B_1 vs the statement", source="Theorem 3 proof, p.25", kind="identity")

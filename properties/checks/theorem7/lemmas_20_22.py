@@ -114,8 +114,10 @@ def check_L22a(ctx):
         # Lemma 22's hypothesis at k = 0 (R = 0): ||W_0||_F <= kappa sqrt(2md) for every sampled W_0
         parts.append((o, res["fro_W0_ok"], {**TS.case_summary(case), "E iota": o.evidence.get("E iota^{2,1}"),
                                             "||W_0||_F <= kappa sqrt(2md) for all samples": res["fro_W0_ok"]}))
-    return TS.inside_outcomes(parts, method="Monte Carlo over (W_0, a, M_0)", form="p.47 (tau >= 1, after training)",
-                              constants=L22_CONSTANTS)
+    return V.classify(TS.inside_outcomes(parts, method="Monte Carlo over (W_0, a, M_0)",
+                                         form="p.47 (tau >= 1, after training)", constants=L22_CONSTANTS),
+                      V.PROOF_GAP, "the proof drops E[iota^{l,l'}] (a_r, a_r' are no longer independent of the trained "
+                      "weights); Lemma 22's bound itself is checked on its own (L-22) and is not refuted", to=("L-22",))
 
 
 @TC.builder("step", "L-22(b)")
@@ -141,7 +143,8 @@ def _l22b(item_id, case, res, **_):
                if TS.le(res["fro_W0"], top - math.sqrt(m) * float(res["R_min"][s, l]))]
     return TC.det_cases(TC.witness_args("step", item_id, case), specs, method="each printed equality evaluated",
                         covered="local iterates W^l_{k,tau} of up to 50 masks",
-                        evidence={"inequality reading ||W^l_k||_F <= kappa sqrt(2md) held": f"{sum(reading)}/{len(reading)}"})
+                        evidence={"inequality reading ||W^l_k||_F <= kappa sqrt(2md) held": f"{sum(reading)}/{len(reading)}",
+                                  "inequality_reading_failures": len(reading) - sum(reading)})
 
 
 @item("L-22(b)", title="the ||W^l_k||_F chain as printed", source="p.47", kind="identity")
@@ -151,9 +154,15 @@ def check_L22b(ctx):
         res = ST.step_study(case)
         o = _l22b("L-22(b)", case, res)
         parts.append((o, o.verdict != V.INCONCLUSIVE, {**TS.case_summary(case), **o.evidence}))
-    return TS.inside_outcomes(parts, method="direct evaluation of each printed step",
-                              form="p.47 (equalities as printed; the hypothesis ||W_0||_F <= kappa sqrt(2md) - sqrt(m)R "
-                                   "with the smallest admissible R)", constants=L22_CONSTANTS)
+    out = TS.inside_outcomes(parts, method="direct evaluation of each printed step",
+                             form="p.47 (equalities as printed; the hypothesis ||W_0||_F <= kappa sqrt(2md) - sqrt(m)R "
+                                  "with the smallest admissible R)", constants=L22_CONSTANTS)
+    # Corrected reading: each '=' a '<=' (triangle inequality, the hypothesis, the R-ball), ending in
+    # ||W^l_k||_F <= kappa sqrt(2md), on every inside (mask, l) of the same studies.
+    corr = V.from_cases([(o.evidence["inequality_reading_failures"] == 0, None, None) for o, ins, _ in parts if ins],
+                        method="direct evaluation", covered="local iterates of the same studies")
+    return V.classify(out, V.TYPO, "none: the proof uses only ||W^l_k||_F <= kappa sqrt(2md)",
+                      corrected_form=V.corrected("||W^l_k||_F <= ||W_0||_F + ||W^l_k - W_0||_F <= kappa sqrt(2md)", corr))
 
 
 def categorical_overlap(p, m):
@@ -164,8 +173,26 @@ def categorical_overlap(p, m):
                         covered=f"p = {p}, m = {m}: {len(M)} masks", evidence={"max overlap": worst})
 
 
+@V.evaluator
+def categorical_premise(p, m):
+    """L-22(c), the printed premise 'for l != l' we have m^l_{k,r} != m^{l'}_{k,r}', over all p^m categorical masks:
+    counts (mask, l < l', r) with m^l_{k,r} = m^{l'}_{k,r} (for p >= 3 two subnetworks can both miss neuron r)."""
+    M, _w = Q.enumerate_categorical(int(p), int(m))
+    eq = [(int(j), l, lp, int(r)) for l in range(p) for lp in range(l + 1, p)
+          for j, r in zip(*np.nonzero(M[:, l] == M[:, lp]))]
+    vals = {"pairs_with_equal_entries": len(eq), "masks": len(M),
+            "first": None if not eq else {"mask_owners": [int(v) for v in M[eq[0][0]].argmax(0)],
+                                          "l": eq[0][1] + 1, "l'": eq[0][2] + 1, "r": eq[0][3] + 1}}
+    w = V.counterexample("L-22(c)", categorical_premise, {"p": int(p), "m": int(m)}, vals)
+    return V.from_cases([(not eq, 0.0 if not eq else -1.0, w)], method="exact enumeration",
+                        covered=f"p = {p}, m = {m}: {len(M)} masks", evidence=vals)
+
+
 @item("L-22(c)", title="m^l_{k,r} m^{l'}_{k,r} = 0 for l != l' (categorical)", source="p.47", kind="identity")
 def check_L22c(ctx):
+    """L-22(c) · p.47 — 'since for l != l' we have m^l_{k,r} != m^{l'}_{k,r}, it is obvious that
+    m^l_{k,r} m^{l'}_{k,r} = 0': the premise as printed (smallest p, m first) and the conclusion."""
+    premise = [categorical_premise(p, m) for p in range(2, 5) for m in (1, 2)]
     parts = []
     for p in range(2, 5):
         m = max(1, int(ctx.profile.enum_pm * math.log(2) / math.log(p)))
@@ -174,7 +201,16 @@ def check_L22c(ctx):
         res = ST.step_study(case)
         parts.append(V.from_cases([V.exact_equal(res["overlap"], 0) + (None,)], method="engine masks",
                                   covered=f"{len(res['w'])} masks (p={case['p']}, m={case['m']})"))
-    return V.combine(parts, method="exact enumeration + the masks of the trajectory studies")
+    conclusion = V.combine(parts, method="exact enumeration + the masks of the trajectory studies")
+    out = V.combine([*premise, conclusion], method="printed premise (exact enumeration) + conclusion")
+    out.evidence.update({"premise_verdicts": {o.evidence['covered']: o.verdict for o in premise},
+                         "conclusion_verdict": conclusion.verdict})
+    # Corrected premise: no neuron is selected by two subnetworks (m^l and m^{l'} are never both 1), which is
+    # what the conclusion states; it holds exactly.
+    return V.classify(out, V.TYPO, "none: the conclusion m^l m^{l'} = 0, which the proof uses, holds",
+                      corrected_form=V.corrected("for l != l', m^l_{k,r} and m^{l'}_{k,r} are not both 1 "
+                                                 "(categorical masks: exactly one subnetwork selects neuron r)",
+                                                 conclusion))
 
 
 @TC.builder("step", "L-22(d)")

@@ -114,3 +114,26 @@ def test_C5_base_case_width_finite_and_grows_as_R_shrinks():
     assert 10 < m4 / m1 < 20
     lhs = symbolic_checks._subs(cst.C5.form("base case lhs").expr, vals)
     assert float(lhs.xreplace({sy.m: sp.Float(m1 * 1.01)})) <= float(r) < float(lhs.xreplace({sy.m: sp.Float(m1 * 0.99)}))
+
+
+def test_lemma19_radius_needs_no_xi_and_C13_follows():
+    """C-13 / C-2: the radius Lemma 19's last step needs (p.40-41, |S_i^perp| <= 4 m R/kappa) is computed exactly:
+    R <= kappa lambda_0/(144n), with no xi. So the xi^-2 width of p.41's printed 'R <= xi kappa lambda_0/(144n)'
+    is not needed (C-13 holds) and C-2's failure against it is a typo (corrected form computed, holds)."""
+    c_star, per_term = symbolic_checks.lemma19_radius()
+    assert c_star == sp.Rational(1, 144) and sy.xi not in sp.sympify(c_star).free_symbols
+    assert min(sp.Rational(v) for v in per_term.values()) == sp.Rational(1, 144)
+    ctx = registry.Context(profile=profiles.get("ci"), seed=0, item_id="C-13", alpha=1e-4)
+    assert width_error.check_C13(ctx).verdict == V.HOLDS
+    c2 = radius_step.check_C2(registry.Context(profile=profiles.get("ci"), seed=0, item_id="C-2", alpha=1e-4))
+    assert c2.verdict == V.VIOLATED and c2.severity == "typo" and c2.evidence["corrected"]["verdict"] == V.HOLDS
+
+
+def test_C13_would_catch_a_radius_that_needs_xi(monkeypatch):
+    """C-13 (planted): were Lemma 19's needed radius xi kappa lambda_0/(144n), the width would carry xi^-2 over (6)
+    and C-13 must be violated with the replayable limit."""
+    monkeypatch.setattr(width_error, "lemma19_radius", lambda: (sy.xi / 144, {"planted": "xi/144"}))
+    ctx = registry.Context(profile=profiles.get("ci"), seed=0, item_id="C-13", alpha=1e-4)
+    o = width_error.check_C13(ctx)
+    assert o.verdict == V.VIOLATED
+    assert_well_formed(o)

@@ -168,3 +168,55 @@ def test_bound_counterexample_satisfies_every_condition(iid):
     assert sum(col) <= 2 * m * n * kappa ** 2 - m * n * R ** 2                        # summed form (p.25)
     assert all(sum((a - b) ** 2 for a, b in zip(wk, w0)) <= R * R for wk, w0 in zip(inst["Wk"], inst["W0"]))
     assert m >= inst["p"] and m * inst["xi"] >= 1
+
+
+def _per_point(form):
+    """The L-32 instance that only the printed hypothesis admits: n = d = 2, x_i = e_i, one neuron per x_i with
+    the whole budget of its form, W_k at the edge of the R-ball (p = 1, xi = 1/2, m = 2, kappa = 1, R = 1/2)."""
+    return mask_bounds._family_per_point(1, F(1, 2), 2, 2, 1, F(1, 2), form)
+
+
+def test_L32_printed_hypothesis_instance_is_violated_and_replays():
+    """L-32 (p.57): under the hypothesis as printed (for each i, sum_r <w_0r,x_i>^2 <= 2 m n kappa^2 - m n R^2)
+    both x_i may carry n times the per-i mass at once, and E||u_k - uhat^l_k||^2 exceeds 4 xi(1-xi) n kappa^2
+    (exactly, rationals); the same construction under the per-i form (Lemma 30, p.54) holds."""
+    inst = _per_point("printed")
+    ij = mask_bounds._inst_json(inst)
+    out = mask_bounds.replay_bound("L-32", ij, 8)
+    assert out.verdict == V.VIOLATED
+    vals = out.counterexample["values"]
+    assert vals["admissible"] and vals["lhs"] > vals["rhs"]
+    assert vals["conditions"]["hypothesis as printed (for each i: 2 m n kappa^2 - m n R^2)"]
+    assert not vals["conditions"][mask_bounds.PER_I]
+    again = _replay(json.loads(json.dumps(out.counterexample)))
+    assert again.verdict == V.VIOLATED
+    assert json.dumps(again.counterexample["values"], sort_keys=True) == json.dumps(vals, sort_keys=True,
+                                                                                     default=str)
+    ok = mask_bounds.replay_bound("L-32", mask_bounds._inst_json(_per_point("per_i")), 8)
+    assert ok.verdict == V.HOLDS
+
+
+def test_L32_check_reaches_the_printed_instance_and_classifies_it_a_typo():
+    """L-32: the check's families reach the printed-hypothesis failure; its corrected reading (per-i hypothesis)
+    is computed on the same instances and holds, so the severity is typo."""
+    mask_bounds._bound_instances.cache_clear()
+    out = lemmas_25_28_31_32.check_L32_deviation(_ctx("L-32"))
+    assert out.verdict == V.VIOLATED and out.severity == "typo"
+    assert out.counterexample["args"]["instance"]["family"] == "per-point"
+    assert out.evidence["corrected"]["verdict"] == V.HOLDS
+
+
+def test_L22c_printed_premise_fails_for_three_subnetworks():
+    """L-22(c) (p.47): 'for l != l' we have m^l_{k,r} != m^{l'}_{k,r}' is false for p >= 3 (two subnetworks both
+    miss neuron r: p = 3, m = 1 already); for p = 2 it holds; the conclusion m^l m^{l'} = 0 holds either way."""
+    from maskverify.properties.checks.theorem7 import lemmas_20_22
+
+    bad = lemmas_20_22.categorical_premise(3, 1)
+    assert bad.verdict == V.VIOLATED and bad.counterexample["values"]["pairs_with_equal_entries"] == 3
+    assert _replay(json.loads(json.dumps(bad.counterexample))).counterexample["values"] == \
+        bad.counterexample["values"]
+    assert lemmas_20_22.categorical_premise(2, 3).verdict == V.HOLDS
+    assert lemmas_20_22.categorical_overlap(3, 2).verdict == V.HOLDS
+    out = lemmas_20_22.check_L22c(_ctx("L-22(c)"))
+    assert out.verdict == V.VIOLATED and out.severity == "typo"
+    assert out.evidence["conclusion_verdict"] == V.HOLDS

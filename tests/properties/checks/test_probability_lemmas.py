@@ -289,3 +289,28 @@ def test_P1c_and_P2d_readings_are_recorded():
         v = d.counterexample["values"]
         gap = abs(v["2R/(kappa sqrt(2pi))"] - v["P(A_ir)=E[1{A}^2]=erf(rho/sqrt2)"])
         assert gap > 1e-3 * v["2R/(kappa sqrt(2pi))"]
+
+
+def test_T9m_radius_assumption_needs_a_width_unbounded_over_9():
+    """T-9(m) (p.68, p.70), decided in order: R = n sqrt(K)/(lambda_0 delta sqrt(m)) <= kappa/n needs
+    m >= n^4 K/(lambda_0^2 delta^2 kappa^2), whose ratio to each term of (9) tends to infinity as delta -> 0
+    (K = log(n/delta)); violated, replayable, a proof gap."""
+    o = thm34.replay_T9m(4, "1/8")
+    assert o.verdict == V.VIOLATED
+    assert set(o.counterexample["values"]["limits_delta->0+"].values()) == {"oo"}
+    again = thm34.replay_T9m(**json.loads(json.dumps(o.counterexample["args"])))
+    assert again.counterexample["values"] == o.counterexample["values"]
+    out = thm34.check_T9m_assumptions(_ctx("T-9(m)"))
+    assert out.verdict == V.VIOLATED and out.severity == "proof-gap" and out.consequence["to"] == ["T-9"]
+
+
+def test_L29_L30_corrected_sub_exponential_forms_hold_where_the_printed_fail():
+    """L-29(b)-(d), L-30(b)-(e), C-22, P-1(c),(g): the printed MGF range t <= 1/(2 kappa^2) fails near its end, but
+    the corrected reading (alpha = 4 kappa^2: t <= 1/(4 kappa^2); tails with t linear in branch 2) holds on exact
+    chi-square values; planted: the corrected tail with branch 1 stretched to t <= 2 N kappa^2 would fail."""
+    assert lemmas_29_30.corrected_mgf(_ctx("L-29(b)"))["verdict"] == V.HOLDS
+    assert lemmas_29_30.corrected_tail()["verdict"] == V.HOLDS
+    N, tau = 1000, 2000.0                                   # t = 2 N kappa^2: the printed branch-1 end
+    assert tails.chi2_logtail_ge(N, N + tau) > -tau**2 / (8 * N)
+    out = lemmas_29_30.check_L29d_tail(_ctx("L-29(d)"))
+    assert out.verdict == V.VIOLATED and out.severity == "typo"

@@ -13,6 +13,7 @@ from maskverify.properties.checks import corollaries as corollaries_checks
 from maskverify.properties.checks import theorem34 as thm34
 from maskverify.properties.checks.shared import symbolic as symbolic_checks
 from maskverify.properties.checks.theorem3 import statement as thm3_statement
+from maskverify.properties.checks.theorem7 import statement as thm7_statement  # noqa: F401  (registers T-8)
 from maskverify.properties.framework import profiles, registry
 from maskverify.properties.framework import verdicts as V
 
@@ -99,3 +100,38 @@ def test_corollary_directions_keep_d_equal_n():
     o = corollaries_checks.replay_corollary_term("T-7", 2, {k: str(v) for k, v in co.BASE.items()} | {"p": "1", "tau": "1"},
                                  "n -> oo (K = 1, d = n)")
     assert o.verdict == V.VIOLATED
+
+
+def test_T4b_tau_claim_at_a_smaller_admissible_eta_is_violated():
+    """T-4(b): 'B_1 increases in tau' with eta fixed held only at the largest admissible eta; at 1/10 of it (still
+    admissible: Lemma 17's eta is an upper bound) a pair with B_1(tau+1) < B_1(tau) exists, exactly, and replays."""
+    n, kappa, xi, lam, pmax = thm3_statement._t4b_points(registry.Context(profile=profiles.get("ci"), seed=0,
+                                                                           item_id="T-4(b)"))[0]
+    conv = "eta fixed at 1/10 of the largest admissible"
+    cases, summary = thm3_statement._t4b_eval("tau", conv, n, kappa, xi, lam, pmax)
+    assert summary["violations"] > 0
+    cx = next(w for ok, _, w in cases if ok is False and w is not None)
+    again = thm3_statement.replay_T4b(**json.loads(json.dumps(cx["args"])))
+    assert again.verdict == V.VIOLATED and again.counterexample["values"] == cx["values"]
+
+
+def test_T4b_and_T9i_severities(outcomes):
+    """T-4(b) is a statement-level failure of the abstract's reading; T-9(i)'s printed '= lambda_0' is a typo
+    whose corrected form (<= 1/lambda_0, what (k) uses) is computed and holds; the literal '<= lambda_0' holds in
+    T-9's regime and fails once eta theta tau lambda_0 k is of order 1."""
+    t4b = outcomes["T-4(b)"]
+    assert t4b.verdict == V.VIOLATED and t4b.severity == "statement"
+    assert t4b.evidence["verdict_per_part_and_convention"]["tau | eta fixed at 1/10 of the largest admissible"] \
+        == V.VIOLATED
+    t9i = outcomes["T-9(i)"]
+    assert t9i.verdict == V.VIOLATED and t9i.severity == "typo" and t9i.evidence["corrected"]["verdict"] == V.HOLDS
+    lit = t9i.evidence["literal_||T||_2<=lambda_0"]
+    assert lit["literal_holds_in_T9_regime"] and lit["outside_first_failure"]["||T||_2"] > lit["outside_first_failure"][
+        "lambda_0"]
+
+
+def test_T7_printed_theta_minus_xi_is_a_typo_for_theta_minus_xi_squared(outcomes):
+    """T-7: (theta - xi)/p vanishes at p = 1 while B_1's (theta - xi^2)/p does not; with xi^2 every B_1 term is
+    O(printed error) (sympy limits, computed), so the severity is typo."""
+    o = outcomes["T-7"]
+    assert o.verdict == V.VIOLATED and o.severity == "typo" and o.evidence["corrected"]["verdict"] == V.HOLDS

@@ -164,3 +164,23 @@ def test_T4f_lemma23_event_exact_binomial():
     assert abs(o.evidence["P(|S_i^perp| > 4mR/kappa) per i"] - (1 - (1 - q) ** 1024)) < 1e-12
     assert lemma23_width_exact(**o.counterexample["args"]).verdict == V.VIOLATED
     assert lemma23_width_exact(math.ceil(math.log(n / delta) / R), n, R, 1.0, delta).verdict == V.HOLDS
+
+
+def test_L13_adversarial_search_reaches_inside_instances_and_catches_a_planted_bound(monkeypatch):
+    """L-13: the Hypothesis search (target() on |E<y - u_k, I'_1>| / bound) reaches instances inside every explicit
+    hypothesis, and the evidence counts the inside instances L-13 rests on; with the bound planted 10^4 times
+    smaller the same search returns a failing inside instance whose witness replays violated."""
+    from maskverify.properties.checks.theorem3 import lemmas_12_19 as L
+    from maskverify.properties.oracles import quantities as Q
+
+    ctx = registry.Context(profile=profiles.get("ci"), seed=0, item_id="L-13", alpha=1e-4)
+    out = L.check_L13(ctx)
+    srch = out.evidence["adversarial_search"]
+    assert srch["inside_instances"] > 0 and out.evidence["inside_instances_total"] > srch["inside_instances"]
+    real = Q.lemma13_rhs
+    monkeypatch.setattr(Q, "lemma13_rhs", lambda *a, **k: real(*a, **k) * 1e-4)
+    bad = L.check_L13(ctx)
+    assert bad.verdict == V.VIOLATED and bad.evidence["adversarial_search"]["max_ratio_observed_to_bound"] > 1
+    cx = json.loads(json.dumps(bad.counterexample))
+    mod, fn = cx["evaluator"].split(":")
+    assert getattr(importlib.import_module(mod), fn)(**cx["args"]).verdict == V.VIOLATED

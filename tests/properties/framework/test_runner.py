@@ -11,6 +11,7 @@ from maskverify.properties.framework.replay import load_counterexample, replay_c
 from maskverify.properties.report import document as report
 
 
+@V.evaluator
 def planted_evaluator(x):
     """Planted wrong claim 'x <= 1' (module-level so it can be replayed)."""
     ok, margin = V.bound_le(x, 1.0)
@@ -45,14 +46,25 @@ def test_run_one_planted_violation_and_crash(planted_items):
 
 def test_holm_downgrades_weak_monte_carlo_violations():
     recs = {
-        "A": {"verdict": "violated", "p_value": 1e-6, "evidence": {}, "confidence": {}},
-        "B": {"verdict": "violated", "p_value": 0.009, "evidence": {}, "confidence": {}},
-        "C": {"verdict": "holds", "p_value": 0.5, "evidence": {}, "confidence": {}},
+        "A": {"id": "L-23", "verdict": "violated", "p_value": 1e-6, "evidence": {}, "confidence": {}},
+        "B": {"id": "L-24", "verdict": "violated", "p_value": 0.009, "evidence": {}, "confidence": {}},
+        "C": {"id": "L-33", "verdict": "holds", "p_value": 0.5, "evidence": {}, "confidence": {}},
     }
     runner._apply_holm(recs, 0.01)
     assert recs["A"]["verdict"] == "violated"
     assert recs["B"]["verdict"] == "inconclusive" and "Holm" in recs["B"]["evidence"]["reason"]
     assert recs["A"]["confidence"]["holm_family_size"] == 3
+
+
+def test_holm_thresholds_do_not_depend_on_completion_order():
+    """Equal p-values are ranked by item ID, not by the order a pool happened to finish them in."""
+    def recs(order):
+        return {i: {"id": i, "verdict": "holds", "p_value": 1.0, "evidence": {}, "confidence": {}} for i in order}
+    a, b = recs(["T-2(a)", "T-2(b)", "T-2(c)"]), recs(["T-2(c)", "T-2(a)", "T-2(b)"])
+    runner._apply_holm(a, 0.01)
+    runner._apply_holm(b, 0.01)
+    assert {i: r["confidence"]["holm_threshold"] for i, r in a.items()} == \
+        {i: r["confidence"]["holm_threshold"] for i, r in b.items()}
 
 
 def test_unreplayable_counterexample_is_downgraded():
@@ -112,3 +124,53 @@ def test_conjunction_record_for_main_id_without_check():
     assert rec["verdict"] == "violated" and rec["counterexample"]["args"] == {"x": 2.0}
     assert runner.conjunction_record("P-2", {"P-2(a)": hold})["verdict"] == "holds"
     assert runner.conjunction_record("P-3", {"P-2(a)": hold}) is None
+
+
+def test_severity_rule_flags_unclassified_violations_and_clears_others():
+    """The runner's rule: every violated record ends with one of the three severities or 'unclassified'
+    (visible in verdicts.json as top-level keys); a record downgraded from violated carries none."""
+    bad = runner._record("Z-1", "t", "s", "claim", planted_evaluator(2.0))
+    typo = runner._record("Z-4", "t", "s", "claim", V.classify(planted_evaluator(3.0), V.TYPO, corrected_form=V.corrected(
+        "x <= 3", planted_evaluator(1.0))))
+    held = runner._record("Z-2", "t", "s", "claim", planted_evaluator(0.5))
+    held["severity"] = "typo"                     # e.g. a violation downgraded by Holm keeps no severity
+    assert {"severity", "consequence"} <= set(bad)
+    recs = {"Z-1": bad, "Z-4": typo, "Z-2": held}
+    runner._apply_severity_rule(recs)
+    assert bad["severity"] == "unclassified" and typo["severity"] == "typo"
+    assert held["severity"] is None and held["consequence"] is None
+
+
+def test_conjunction_record_carries_the_worst_sub_claim_severity():
+    t1 = runner._record("P-2(a)", "t", "s", "identity", V.classify(planted_evaluator(2.0), V.TYPO, corrected_form=(
+        V.corrected("x <= 2", planted_evaluator(1.0)))))
+    t2 = runner._record("P-2(b)", "t", "s", "identity", V.classify(planted_evaluator(3.0), V.STATEMENT, to=("T-4",)))
+    rec = runner.conjunction_record("P-2", {"P-2(a)": t1})
+    assert rec["severity"] == "typo" and rec["evidence"]["corrected"]["verdict"] == "holds"
+    rec = runner.conjunction_record("P-2", {"P-2(a)": t1, "P-2(b)": t2})
+    assert rec["severity"] == "statement" and rec["consequence"]["to"] == ["T-4"]
+
+
+def _ci_violated_ids():
+    """The items the recorded ci lock section has violated, that have a check of their own (a main ID without
+    one gets a conjunction record, tested above)."""
+    doc = json.loads((runner.REPO_ROOT / "verdicts.lock.json").read_text())
+    checks = registry.load_all()
+    return sorted(i for i, v in doc["ci"].items() if v == "violated" and i in checks)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("item_id", _ci_violated_ids())
+def test_every_violated_ci_item_has_a_severity(item_id):
+    """Severity (issue: 'how many real errors, how many typos'): each ci item that the lock records as violated,
+    re-run in the ci profile, is either no longer violated or carries typo / proof-gap / statement -- never
+    unclassified -- and a typo carries its computed corrected form, which holds."""
+    rec = runner.run_one(item_id, "ci", 0, 0.01)
+    sev = V.severity_rule(rec["verdict"], rec["severity"], rec["evidence"])
+    if rec["verdict"] == V.VIOLATED:
+        assert sev in V.SEVERITIES, (item_id, rec["severity"])
+        assert isinstance(rec["consequence"], dict) and {"propagates", "to", "note"} <= set(rec["consequence"])
+        if sev == V.TYPO:
+            assert rec["evidence"]["corrected"]["verdict"] == V.HOLDS
+    else:
+        assert sev is None

@@ -9,6 +9,7 @@ from maskverify.properties.framework import verdicts as V
 from maskverify.properties.framework.replay import replay_counterexample
 
 
+@V.evaluator
 def evaluate_planted(x, bound):
     """A planted wrong bound: claims x**2 <= bound for every x (false for |x| > sqrt(bound))."""
     lhs = x * x
@@ -95,3 +96,36 @@ def test_combine_bonferroni_p_value():
     assert V.combine([mc, mc_bad]).p_value == 0.002
     assert V.combine([exact_bad, mc]).p_value is None
     assert V.combine([V.Outcome(V.HOLDS, "exact")]).p_value is None
+
+
+def test_classify_severity_needs_a_computed_corrected_form_for_a_typo():
+    """A violated outcome carries one of typo / proof-gap / statement; a typo only with a corrected form whose
+    computed verdict is holds (else 'unclassified'); other verdicts carry none. to_json serialises both fields."""
+    bad = evaluate_planted(2.0, 1.0)
+    fixed = V.corrected("x^2 <= 4", evaluate_planted(2.0, 4.0))
+    out = V.classify(bad, V.TYPO, "none", corrected_form=fixed)
+    assert out.severity == "typo" and out.evidence["corrected"]["verdict"] == "holds"
+    assert out.consequence == {"propagates": False, "to": [], "note": "none"}
+    d = out.to_json()
+    assert d["severity"] == "typo" and d["consequence"]["propagates"] is False
+    # the corrected form is computed, not typed: one that fails leaves the typo unclassified
+    wrong = V.corrected("x^2 <= 2", evaluate_planted(2.0, 2.0))
+    assert V.classify(evaluate_planted(2.0, 1.0), V.TYPO, corrected_form=wrong).severity == "unclassified"
+    assert V.classify(evaluate_planted(2.0, 1.0), V.TYPO).severity == "unclassified"
+    assert V.classify(evaluate_planted(2.0, 1.0), "minor").severity == "unclassified"
+    gap = V.classify(evaluate_planted(2.0, 1.0), V.PROOF_GAP, "reaches T-4", to=("T-4",))
+    assert gap.severity == "proof-gap" and gap.consequence["propagates"] and gap.consequence["to"] == ["T-4"]
+    held = V.classify(evaluate_planted(0.5, 1.0), V.STATEMENT)
+    assert held.verdict == "holds" and held.severity is None and held.consequence is None
+    assert V.severity_rule("violated", None, {}) == "unclassified"
+    assert V.severity_rule("holds", "typo", {}) is None
+
+
+def test_combine_keeps_the_worst_severity_of_its_violated_parts():
+    typo = V.classify(evaluate_planted(2.0, 1.0), V.TYPO, corrected_form=V.corrected("x^2 <= 4",
+                                                                                   evaluate_planted(2.0, 4.0)))
+    gap = V.classify(evaluate_planted(3.0, 1.0), V.PROOF_GAP)
+    assert V.combine([typo, gap]).severity == "proof-gap"
+    both = V.combine([typo, typo])
+    assert both.severity == "typo" and both.evidence["corrected"]["verdict"] == "holds"
+    assert V.combine([typo, evaluate_planted(3.0, 1.0)]).severity == "unclassified"

@@ -108,6 +108,19 @@ def test_N4_duplicates_reported_without_warnings():
     assert info["duplicates"] == 1 and info["ill_conditioned"] and info["condition_number"] == math.inf
 
 
+def test_N4_antipodal_pairs_beyond_their_rank_reported_singular():
+    """N-4: x 1{<w,x> >= 0} - (-x) 1{<w,-x> >= 0} = x, so three antipodal pairs in d = 2 (more than d) make H^inf
+    singular with no same-direction duplicate; two pairs in d = 2 do not."""
+    r = 1 / math.sqrt(2)
+    X = torch.tensor([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0], [r, r], [-r, -r]], dtype=torch.float64)
+    info = ntk.lambda_0(X, 1.0, return_info=True)
+    assert info["duplicates"] == 0 and info["antipodal_pairs"] == 3 and info["antipodal_rank_deficit"] == 1
+    assert info["structurally_singular"] and info["ill_conditioned"] and info["condition_number"] == math.inf
+    ok = ntk.lambda_0(X[:4], 1.0, return_info=True)
+    assert ok["antipodal_pairs"] == 2 and ok["antipodal_rank_deficit"] == 0 and not ok["structurally_singular"]
+    assert ok["lambda_0"] == pytest.approx(0.5, rel=1e-12) and not ok["ill_conditioned"]
+
+
 def test_N1_large_m_is_chunked():
     """N-1: m = 200000 neurons with n = 50 runs in bounded memory (chunks) and matches the mean formula."""
     X, _ = data(10, n=50, d=3)
