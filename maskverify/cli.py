@@ -23,6 +23,7 @@ COMMANDS = {
     "bench": "measure engine throughput against the reference, a dense batch and the matmul roofline",
     "hunt": "search for counterexamples to one item within a time budget",
     "replay": "re-evaluate a counterexample file and print its verdict and numbers",
+    "campaign": "run an envelope item's decisive in-regime instance at scale (GPU) and write campaign files",
     "items": "list the SPEC items and the check registered for each",
     "show": "show one item: its statement, check and latest verdict",
 }

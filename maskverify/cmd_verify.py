@@ -37,6 +37,9 @@ def add_arguments(p):
     p.add_argument("--update-lock", action="store_true", help="write this run's verdicts into the lockfile")
     p.add_argument("--no-lock", action="store_true", help="do not compare with the lockfile")
     p.add_argument("--quiet", action="store_true", help="print only the summary and the lock result")
+    p.add_argument("--campaign", metavar="DIR", default=None,
+                   help="fold the campaign files (*.json of `maskverify campaign`) of DIR into the envelope items "
+                   "(T-4, T-5, T-8); a malformed file: one line, exit 2")
 
 
 def check_ids(ids, name, owner):
@@ -70,6 +73,11 @@ def run(args):
     if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
         raise invalid("device", "maskverify verify", "'cpu', 'cuda' or 'cuda:N'", args.device)
     out = ensure_writable(args.out)
+    extras = None
+    if args.campaign is not None:   # read strictly before anything runs
+        from maskverify.properties.checks.shared.campaign import load_dir
+
+        extras = {"campaign": load_dir(args.campaign)}
     from maskverify.properties.framework import lock, runner
 
     if not args.no_lock:
@@ -81,7 +89,7 @@ def run(args):
             sys.stderr.write(f"  {rec['id']:<10} {rec['verdict']:<14} {rec.get('seconds', 0):7.2f}s\n")
 
     doc = runner.verify(args.profile, seed=args.seed, only=args.only, jobs=args.jobs, device=args.device,
-                        progress=progress, scheduler=args.scheduler)
+                        progress=progress, scheduler=args.scheduler, extras=extras)
     report.write_outputs(doc, out)
     if not args.quiet:
         print_table(doc)

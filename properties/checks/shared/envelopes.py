@@ -320,17 +320,28 @@ def _test(records, planted, alpha):
 
 
 @getattr(V, "evaluator", lambda f: f)
-def replay_envelope(item, instances, planted, alpha, max_m):
+def replay_envelope(item, instances, planted, alpha, max_m, campaign=None):
     """Counterexample evaluator: re-train ``instances`` (deterministic seeds) and re-run the pooled
-    Clopper-Pearson test, against the printed envelope or a planted one."""
+    Clopper-Pearson test, against the printed envelope or a planted one. ``campaign``: accepted campaign runs
+    (instance and losses, :func:`campaign.witness_args`), re-checked against the hypotheses and pooled again."""
     records = [run_instance(i, max_m=max_m) for i in instances]
-    return envelope_outcome(item, records, alpha=alpha, planted=planted or None, max_m=max_m)
+    extra = None
+    if campaign:
+        from maskverify.properties.checks.shared.campaign import records_from_witness
+
+        extra = records_from_witness(campaign)
+    return envelope_outcome(item, records, alpha=alpha, planted=planted or None, max_m=max_m,
+                            campaign_records=extra)
 
 
-def envelope_outcome(item, records, *, alpha, planted=None, max_m, outside=None, search=None, would_decide=None):
+def envelope_outcome(item, records, *, alpha, planted=None, max_m, outside=None, search=None, would_decide=None,
+                     campaign_records=None, campaign=None):
     """The verdict of an envelope claim from its instance records, with the evidence block
     ``envelope = {instances, inside, informative_inside, min_B1_over_L0, power, tightness,
-    max_observed_over_envelope, worst_instance, peak_bytes, engine, ...}`` (docs/ARCHITECTURE.md)."""
+    max_observed_over_envelope, worst_instance, peak_bytes, engine, ...}`` (docs/ARCHITECTURE.md).
+    ``campaign_records``: accepted campaign runs (:mod:`.campaign`, one inside initialisation each), pooled into
+    the same test; ``campaign``: their evidence (``files, accepted, rejected, provenance``)."""
+    records = list(records) + list(campaign_records or [])
     inside, exc, N, delta, delta_min = _test(records, planted, alpha)
     ran = [r for r in records if "losses" in r]
     pw = power(N, delta if delta is not None else 0.1, alpha)
@@ -353,6 +364,7 @@ def envelope_outcome(item, records, *, alpha, planted=None, max_m, outside=None,
         **({"outside_hunt": outside} if outside is not None else {}),
         **({"search": search} if search is not None else {}),
         **({"would_decide": would_decide} if would_decide else {}),
+        **({"campaign": campaign} if campaign is not None else {}),
     }
     reg = _regime(records, inside)
     if not inside:
@@ -360,8 +372,12 @@ def envelope_outcome(item, records, *, alpha, planted=None, max_m, outside=None,
                               "profile's budget; the evidence says what would decide it",
                               method="envelope: training runs vs (7)-type envelope", evidence={"envelope": block},
                               regime=reg)
-    wargs = {"item": item, "instances": [r["instance"] for r in inside], "planted": planted or {}, "alpha": alpha,
-             "max_m": max_m}
+    wargs = {"item": item, "instances": [r["instance"] for r in inside if not r.get("campaign")],
+             "planted": planted or {}, "alpha": alpha, "max_m": max_m}
+    if campaign_records:
+        from maskverify.properties.checks.shared.campaign import witness_args
+
+        wargs["campaign"] = witness_args([r for r in inside if r.get("campaign")])
     wit = V.counterexample(item, replay_envelope, wargs, {"failures": exc, "trials": N})
     method = "envelope: training runs inside the hypotheses, Clopper-Pearson over initialisations"
     out = V.probability_le(exc, N, delta, alpha=alpha, witness=wit, method=method, evidence={"envelope": block},
@@ -392,7 +408,7 @@ def _summary(r):
     keep = ("instance", "m", "eta", "lambda_0", "alpha", "B", "inside", "conditions", "contraction_K", "masks_enter",
             "B_over_L0", "ratio_k", "max_ratio", "exceed", "informative", "peak_bytes", "skipped", "peak_bytes_needed",
             "curves", "L0", "engine", "seqs_used", "alpha_2", "B1_2", "B_2", "R", "max_lhs3_over_R",
-            "runs_inside", "q_max", "drift_max")
+            "runs_inside", "q_max", "drift_max", "campaign_file")
     return {k: r[k] for k in keep if k in r}
 
 
@@ -483,13 +499,22 @@ _CACHE: dict = {}
 def envelope_check(ctx, item, *, would_decide=None):
     """Hypothesis-drawn in-regime instances of ``item`` run and tested (:func:`envelope_outcome`), plus the
     labelled outside hunt in the evidence. Memoised per (profile, seed, alpha, item)."""
-    key = (ctx.profile.name, ctx.seed, ctx.alpha, item, bool(ctx.extras.get("hunt")))
+    docs = ctx.extras.get("campaign")
+    key = (ctx.profile.name, ctx.seed, ctx.alpha, item, bool(ctx.extras.get("hunt")),
+           tuple((d.get("file"), d["instance_sha256"], tuple(d["losses"])) for d in docs or ()) if docs is not None
+           else None)
     if key not in _CACHE:
         b = budget(ctx, item)
         records, search = search_envelope(ctx, item, inside=True)
         outside = hunt_outside(ctx, item)
+        extra, cev = None, None
+        if docs is not None:                  # verify --campaign DIR (docs already read strictly)
+            from maskverify.properties.checks.shared.campaign import fold
+
+            extra, cev = fold(item, docs)
         _CACHE[key] = envelope_outcome(item, records, alpha=ctx.alpha, max_m=b["max_m"], outside=outside,
-                                       search=search, would_decide=would_decide)
+                                       search=search, would_decide=would_decide, campaign_records=extra,
+                                       campaign=cev)
     out = _CACHE[key]
     return V.Outcome(out.verdict, out.method, dict(out.evidence), regime=out.regime, confidence=out.confidence,
                      counterexample=out.counterexample, p_value=out.p_value)
