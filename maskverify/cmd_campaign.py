@@ -30,6 +30,9 @@ def add_arguments(p):
     p.add_argument("--runs", type=int, default=1, help="initialisations (trial 0..R-1), one file each")
     p.add_argument("--m", type=int, default=None, help="width (default: the smallest the hypotheses admit); "
                    "refused below it")
+    p.add_argument("--profile", choices=("reference", "main-text"), default="reference",
+                   help="constant profile the width and step are sized under (default reference: the appendix's "
+                   "explicit constants, which decides verdicts; main-text runs are folded in beside it as evidence)")
     p.add_argument("--replay", metavar="FILE", help="re-run a campaign file's instance here and compare")
 
 
@@ -107,7 +110,7 @@ def run(args):
 
     if args.item in C.UNSUPPORTED:
         raise _refuse(f"--item {args.item}: {C.UNSUPPORTED[args.item]}")
-    inst = C.decisive_instance(args.item, m=args.m, seed=args.seed, dtype=args.dtype)
+    inst = C.decisive_instance(args.item, m=args.m, seed=args.seed, dtype=args.dtype, profile=args.profile)
     if inst["m"] is None:
         raise _refuse(f"{args.item}: no finite width meets the hypotheses of this instance")
     why = C.check_instance(inst)

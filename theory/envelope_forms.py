@@ -38,6 +38,33 @@ ITEMS = {"T-3": "bernoulli", "T-4": "bernoulli", "T-5": "bernoulli", "T-6": "ber
 #: Name of the reference constant profile (issue 8): explicit appendix constants where printed, else 1.
 REFERENCE = "reference: explicit appendix constants where printed, 1 for every O()/Omega()/Theta() constant"
 
+#: The constant profiles :func:`setup` knows. Only ``reference`` decides a verdict; ``main-text`` (the main
+#: text's orders with unit constants, e.g. eta = lambda_0/(max{n,p} n tau) and (6) for Theorem 3, where the
+#: appendix prints eta <= lambda_0/(48 n tau max{n,p}) and the base case C-5) is reported beside it: it is
+#: informative about the envelope's shape, never the reason for a verdict.
+PROFILES = {"reference": REFERENCE,
+            "main-text": "main-text orders with unit constants (reported beside the reference profile, never "
+                         "instead of it)"}
+
+
+def eta_max_theorem3(lam, n, p, tau):
+    """C-9 · the explicit step-size bounds of Theorem 3's proof, together (SPEC C-9, derived):
+    min{lambda_0/(4n^2) (C-8, p.22), lambda_0/(16(tau-1)n^2) (Lemma 13, p.32), lambda_0/(48 n tau max{n,p})
+    (Lemma 17, p.38)}."""
+    out = min(float(bd.eta_max_H1(lam, n)), float(bd.eta_max_T4(lam, n, p, tau)))
+    if tau >= 2:
+        out = min(out, float(bd.eta_max_L13(lam, n, tau)))
+    return out
+
+
+def width_theorem3_explicit(n, d, p, xi, tau, eta, kappa, K, delta, lam, y_norm2):
+    """C-13 (derived) · the base case C-5 (p.28) solved for m, with E_{W0,a}||y - u_0||_2 <= C sqrt(n) where
+    C^2 n = ||y||^2 + n xi^2 kappa^2/2 (the exact E||y - u_0||^2 at initialisation, L-33 corrected), together
+    with Lemma 23's m >= n log(n/delta)/(xi lambda_0), m >= p (Lemma 10) and m >= 1/xi (Lemma 31)."""
+    C = math.sqrt((y_norm2 + n * xi**2 * kappa**2 / 2) / n)
+    req = float(bd.m_required_T4(n, d, p, xi, tau, eta, kappa, K, delta, lam, C=C, form="derived"))
+    return max(req, p, 1 / xi, n * math.log(n / delta) / (xi * lam))
+
 
 def h_inf(X, xi):
     """N-3 closed form (p.6) — xi <x_i,x_j> (pi - arccos<x_i,x_j>)/(2 pi) for unit rows X (n, d) -> (n, n)."""
@@ -55,14 +82,24 @@ def theta(xi, p):
 
 
 def setup(item, *, n, d, p, xi, tau, K, kappa, delta, lambda_0, gamma=0.5, eta_fraction=1.0, m_factor=1.0,
-          y_norm2=None):
+          y_norm2=None, profile="reference"):
     """The instance an envelope check trains: step size, width, contraction and error term.
 
     ``eta = eta_fraction x`` the largest step the statement admits, ``m = ceil(m_factor x`` the smallest
     width it admits) (both under the reference profile); ``eta_fraction <= 1`` and ``m_factor >= 1`` are
     inside, anything else outside (the hunt for where the envelope breaks first). Returns a dict with
-    ``m, eta, m_required, eta_max, alpha, error (B), conditions {printed condition: bool}, inside``.
+    ``m, eta, m_required, eta_max, alpha, error (B), conditions {printed condition: bool}, inside, profile``.
+
+    ``profile`` (:data:`PROFILES`): ``"reference"`` uses the appendix's explicit step and width for Theorem 3
+    and its corollaries (:func:`eta_max_theorem3`, :func:`width_theorem3_explicit`); ``"main-text"`` the main
+    text's orders with unit constants. T-3 and T-8 print no other explicit form: both profiles agree there.
     """
+    if profile not in PROFILES:
+        from maskverify.errors import invalid
+
+        raise invalid("profile", "envelope_forms.setup", f"one of {sorted(PROFILES)}", profile)
+    ref = profile == "reference"
+    y2 = float(n if y_norm2 is None else y_norm2)
     if item not in ITEMS:
         from maskverify.errors import invalid
 
@@ -74,7 +111,7 @@ def setup(item, *, n, d, p, xi, tau, K, kappa, delta, lambda_0, gamma=0.5, eta_f
             "m_factor >= 1": m_factor >= 1}
     if lam <= 0:
         return {"m": math.inf, "eta": 0.0, "m_required": math.inf, "eta_max": 0.0, "alpha": 0.0, "error": math.inf,
-                "conditions": cond, "inside": False, "theta": th}
+                "conditions": cond, "inside": False, "theta": th, "profile": profile}
     if item == "T-3":
         # Hypothesis 1 (p.7): m = Omega(n^2 log(Kpn/delta)/(xi lambda_0^2)), eta = O(lambda_0/n^2) with the p.22
         # constants eta <= lambda_0/(4n^2) (C-8), R = kappa lambda_0/(64n) (C-3). Condition (3) depends on the
@@ -95,16 +132,24 @@ def setup(item, *, n, d, p, xi, tau, K, kappa, delta, lambda_0, gamma=0.5, eta_f
             m >= n**2 * math.log(K * p * n / delta) / (xi * lam**2))
         cond["eta <= lambda_0/(4n^2) (C-8, p.22)"] = eta <= eta_max * (1 + 1e-12)
     elif item == "T-4":
-        eta_max = lam / (max(n, p) * n * tau)
+        eta_max = eta_max_theorem3(lam, n, p, tau) if ref else lam / (max(n, p) * n * tau)
         eta = eta_fraction * eta_max
-        req = bd.m_required_T4(n, d, p, xi, tau, eta, kappa, K, delta, lam, form="main")
-        req = max(req, p, 1 / xi, n * math.log(n / delta) / (xi * lam))
+        if ref:
+            req = width_theorem3_explicit(n, d, p, xi, tau, eta, kappa, K, delta, lam, y2)
+        else:
+            req = bd.m_required_T4(n, d, p, xi, tau, eta, kappa, K, delta, lam, form="main")
+            req = max(req, p, 1 / xi, n * math.log(n / delta) / (xi * lam))
         alpha = eta * th * tau * lam / 4
         m = _width(req, m_factor)
         err = float(bd.B1_T4(n, d, m, p, xi, tau, eta, kappa, lam)) if math.isfinite(m) else math.inf
         cond["xi in (0, 1] (p.8)"] = 0 < xi <= 1
-        cond["m >= (K/delta) max{...} (6) with unit constant, Lemma 23, m >= p, m >= 1/xi"] = m >= req
-        cond["eta <= lambda_0/(max{n,p} n tau) (p.8, unit constant)"] = eta <= eta_max * (1 + 1e-12)
+        if ref:
+            cond["m >= base case C-5 solved for m (C-13 derived, p.28), Lemma 23, m >= p, m >= 1/xi"] = m >= req
+            cond["eta <= min{lambda_0/(4n^2), lambda_0/(16(tau-1)n^2), lambda_0/(48 n tau max{n,p})} (C-9)"] = (
+                eta <= eta_max * (1 + 1e-12))
+        else:
+            cond["m >= (K/delta) max{...} (6) with unit constant, Lemma 23, m >= p, m >= 1/xi"] = m >= req
+            cond["eta <= lambda_0/(max{n,p} n tau) (p.8, unit constant)"] = eta <= eta_max * (1 + 1e-12)
         cond["lambda_0 <= xi/2 (N-4)"] = lam <= xi / 2 + 1e-15
     elif item in ("T-5", "T-6", "T-7"):
         if item == "T-5":
@@ -114,9 +159,14 @@ def setup(item, *, n, d, p, xi, tau, K, kappa, delta, lambda_0, gamma=0.5, eta_f
         else:
             tau_, p_ = tau, p
         th = theta(xi, p_)
-        eta_max = lam / n**2 if item != "T-7" else lam / (n * tau_ * max(n, p_))
+        if ref:     # a corollary is Theorem 3 at its special case: the appendix's explicit step and width apply
+            eta_max = eta_max_theorem3(lam, n, p_, tau_)
+        else:
+            eta_max = lam / n**2 if item != "T-7" else lam / (n * tau_ * max(n, p_))
         eta = eta_fraction * eta_max
         req = n**5 * K / ((xi**2 if item == "T-5" else xi * th) * lam**4 * delta)
+        if ref:
+            req = max(req, width_theorem3_explicit(n, d, p_, xi, tau_, eta, kappa, K, delta, lam, y2))
         m = _width(req, m_factor)
         alpha = eta * th * tau_ * lam / 4
         if item == "T-5":
@@ -130,8 +180,12 @@ def setup(item, *, n, d, p, xi, tau, K, kappa, delta, lambda_0, gamma=0.5, eta_f
         cond["max{K, d} <= n (corollary statement)" if item != "T-7" else "max{K, d, p} <= n (p.9)"] = (
             max(K, d) <= n if item != "T-7" else max(K, d, p) <= n)
         cond["kappa = n^{-1/2} (p.8)"] = abs(kappa * math.sqrt(n) - 1) <= 1e-12
-        cond["m = n^5 K/(xi theta lambda_0^4 delta) (Theta, unit constant)"] = m >= req
-        cond["eta at the stated order (unit constant)"] = eta <= eta_max * (1 + 1e-12)
+        if ref:
+            cond["m >= the corollary's width (unit constant) and Theorem 3's explicit width (C-13 derived)"] = m >= req
+            cond["eta <= Theorem 3's explicit step (C-9) at the corollary's p, tau"] = eta <= eta_max * (1 + 1e-12)
+        else:
+            cond["m = n^5 K/(xi theta lambda_0^4 delta) (Theta, unit constant)"] = m >= req
+            cond["eta at the stated order (unit constant)"] = eta <= eta_max * (1 + 1e-12)
     else:   # T-8
         eta_max = bd.eta_max_H1(lam, n)
         eta = eta_fraction * eta_max
@@ -147,7 +201,8 @@ def setup(item, *, n, d, p, xi, tau, K, kappa, delta, lambda_0, gamma=0.5, eta_f
         cond["eta <= lambda_0/(4n^2) (C-10 via C-8, p.22)"] = eta <= eta_max * (1 + 1e-12)
     cond = {k: bool(v) for k, v in cond.items()}
     return {"m": m, "eta": float(eta), "m_required": float(req), "eta_max": float(eta_max), "alpha": float(alpha),
-            "error": float(err), "conditions": cond, "inside": all(cond.values()), "theta": float(th)}
+            "error": float(err), "conditions": cond, "inside": all(cond.values()), "theta": float(th),
+            "profile": profile}
 
 
 def _width(req, factor):

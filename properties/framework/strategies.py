@@ -281,7 +281,7 @@ def build_envelope_data(n, d, overlap, label_seed, *, C=2.0, label_edge=False):
 
 
 def envelope_instances(*, item, max_m=None, inside=True, inits=1, seqs=1, overlaps=(0.0, 0.1, 0.5, 2.0),
-                       deltas_=(0.5, 0.25, 0.1)):
+                       deltas_=(0.5, 0.25, 0.1), profile="reference"):
     """Whole instances (JSON-able dicts) of the hypotheses of ``item`` in {"T-4", "T-5", "T-6", "T-7", "T-8"}.
 
     Draws n, d, the data geometry (``overlaps``: 0 is orthonormal, large is near-duplicate), labels (uniform or
@@ -291,9 +291,14 @@ def envelope_instances(*, item, max_m=None, inside=True, inits=1, seqs=1, overla
     under the reference profile); ``inside=False`` draws below the width and above the step (the labelled hunt
     for where the envelope shape breaks). ``max_m``: instances wider than this are still drawn but carry
     ``"over_budget": True`` with the width they need (the check labels them, never runs them).
+    ``profile``: the constant profile the width and step are sized under (``envelope_forms.PROFILES``; only
+    ``"reference"`` decides verdicts), recorded in each instance.
     """
     from maskverify.theory import envelope_forms as EF
 
+    if profile not in EF.PROFILES:
+        raise InvalidArgument(f"The 'profile' argument of envelope_instances must be one of {sorted(EF.PROFILES)}. "
+                              f"Got {profile!r} instead.")
     if item not in _ENVELOPE_GRIDS:
         raise InvalidArgument(f"The 'item' argument of envelope_instances must be one of "
                               f"{sorted(_ENVELOPE_GRIDS)}. Got {item!r} instead.")
@@ -327,13 +332,13 @@ def envelope_instances(*, item, max_m=None, inside=True, inits=1, seqs=1, overla
                 "tau": draw_(st.sampled_from(g["tau"])), "K": draw_(st.sampled_from(g["K"])), "kappa": kappa,
                 "delta": draw_(st.sampled_from(g.get("deltas", list(deltas_)))), "gamma": 0.5,
                 "eta_fraction": draw_(fr_eta), "m_factor": draw_(fr_m),
-                "inits": inits, "seqs": seqs, "seed": draw_(st.integers(0, 2**16))}
+                "inits": inits, "seqs": seqs, "seed": draw_(st.integers(0, 2**16)), "profile": profile}
         X, y = build_envelope_data(n, d, inst["overlap"], inst["label_seed"], C=inst["C"],
                                    label_edge=inst["label_edge"])
         lam = EF.lambda_0(X, xi)
         s = EF.setup(item, n=n, d=d, p=p, xi=xi, tau=inst["tau"], K=inst["K"], kappa=kappa, delta=inst["delta"],
                      lambda_0=lam, gamma=inst["gamma"], eta_fraction=inst["eta_fraction"],
-                     m_factor=inst["m_factor"], y_norm2=float(y @ y))
+                     m_factor=inst["m_factor"], y_norm2=float(y @ y), profile=profile)
         inst["m"] = s["m"] if math.isfinite(s["m"]) else None
         inst["over_budget"] = bool(inst["m"] is None or (max_m is not None and inst["m"] > max_m))
         return inst

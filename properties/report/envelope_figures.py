@@ -64,6 +64,11 @@ def envelope_markdown(fig_dir, doc):
         block = (it.get("evidence") or {}).get("envelope")
         if it["id"] not in ENVELOPE_IDS or not block:
             continue
+        beside = (it.get("evidence") or {}).get("beside")
+        if _pick(block) is None and beside and beside.get("envelope"):
+            # no reference run fits (T-4..T-7): show the main-text runs, labelled as evidence only
+            block = {**beside["envelope"], "label": "beside: main-text unit constants, evidence only (would be "
+                     f"{beside.get('would_be_verdict')})"}
         rec = _pick(block)
         pw, tg = block.get("power") or {}, block.get("tightness") or {}
         power = ("powerless: needs " + str(pw.get("runs_needed_to_reject")) + " to reject" if pw.get("powerless")
@@ -78,11 +83,14 @@ def envelope_markdown(fig_dir, doc):
                     f"(1 - alpha)^K = {rec.get('contraction_K', float('nan')):.4g}; {power}; tightness {tight}. "
                     + flags)
             path = fig_dir / f"envelope_{it['id'].replace('(', '_').replace(')', '')}.png"
-            plot_envelope_record(path, rec, title=f"{it['id']}: observed loss vs envelope ({it['verdict']})",
-                                 note=note)
+            title = f"{it['id']}: observed loss vs envelope ({it['verdict']})"
+            if block.get("label"):
+                title += f" [{block['label']}]"
+            plot_envelope_record(path, rec, title=title, note=note)
             fig = f"![{it['id']}](figures/{path.name})"
         mx = block.get("max_observed_over_envelope")
-        md.append(f"| {it['id']} | {it['verdict']} | {block.get('inside')} / {block.get('informative_inside')} | "
+        verdict = it["verdict"] + (f" ({block['label']})" if block.get("label") else "")
+        md.append(f"| {it['id']} | {verdict} | {block.get('inside')} / {block.get('informative_inside')} | "
                   f"{block.get('inside_runs')} | {power} | {tight} | {'-' if mx is None else f'{mx:.3g}'} | "
                   f"{block.get('peak_bytes')} | {fig} |")
     md.append("")

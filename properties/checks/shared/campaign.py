@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from maskverify.theory import envelope_forms as EF
+
 FORMAT = "maskverify-campaign/1"
 #: Items whose envelope a campaign run can enter (the (7)-type envelope of the shared machinery).
 ITEMS = ("T-4", "T-5", "T-8")
@@ -35,7 +37,7 @@ UNSUPPORTED = {"T-3": "Hypothesis 1's exceedance is about every local step ((4),
 #: The exact instance: the envelope instance of ``strategies.envelope_instances`` (data: n, d, overlap,
 #: label_seed, C, label_edge) plus the width, step, initialisation (trial) and arithmetic of the run.
 INSTANCE_KEYS = ("item", "law", "n", "d", "overlap", "label_seed", "label_edge", "C", "p", "xi", "tau", "K", "kappa",
-                 "delta", "gamma", "eta_fraction", "m_factor", "m", "eta", "seed", "trial", "dtype")
+                 "delta", "gamma", "eta_fraction", "m_factor", "m", "eta", "seed", "trial", "dtype", "profile")
 TOP_KEYS = ("format", "item", "instance", "instance_sha256", "losses", "envelope", "provenance", "peak_bytes",
             "seconds", "diverged_at")
 PROVENANCE_KEYS = ("device", "date", "commit", "tool_version", "torch")
@@ -117,7 +119,7 @@ def with_width(base, m):
     return {**inst, "m": int(s["m"]) if math.isfinite(s["m"]) else None, "eta": s["eta"]}
 
 
-def decisive_instance(item, *, m=None, seed=0, trial=0, dtype="float64"):
+def decisive_instance(item, *, m=None, seed=0, trial=0, dtype="float64", profile="reference"):
     """The item's decisive in-regime instance: T-4 in the regime of its ``would_decide`` table (n = d = 2
     orthonormal, p = 2, tau = 1, kappa = n^{-1/2}, delta = 1/2, xi = 0.9, the largest admissible step, K steps
     for a contraction (1 - alpha)^K < 0.99); T-5 and T-8 the cheapest informative instance of their envelope
@@ -131,7 +133,7 @@ def decisive_instance(item, *, m=None, seed=0, trial=0, dtype="float64"):
                       if item in UNSUPPORTED else f"one of {', '.join(ITEMS)}", item)
     common = {"item": item, "overlap": 0.0, "label_seed": 0, "label_edge": False, "C": 2.0, "delta": 0.5,
               "gamma": 0.5, "eta_fraction": 1.0, "m_factor": 1.0, "seed": int(seed), "trial": int(trial),
-              "dtype": dtype}
+              "dtype": dtype, "profile": profile}
     if item == "T-4":
         base = {**common, "law": "bernoulli", "n": 2, "d": 2, "p": 2, "xi": 0.9, "tau": 1, "K": 1,
                 "kappa": 2 ** -0.5}
@@ -178,7 +180,8 @@ def validate(doc, path):
         raise _bad(path, f"instance key {bad[0][:40]!r} is " + ("unknown" if bad[0] in inst else "missing"))
     for k in INSTANCE_KEYS:
         v = inst[k]
-        ok = (isinstance(v, str) and len(v) <= 40 if k in ("item", "law", "dtype") else
+        ok = (v in EF.PROFILES if k == "profile" else
+              isinstance(v, str) and len(v) <= 40 if k in ("item", "law", "dtype") else
               isinstance(v, bool) if k == "label_edge" else
               isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**63
               if k in ("n", "d", "p", "tau", "K", "m", "seed", "trial", "label_seed") else

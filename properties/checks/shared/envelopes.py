@@ -148,7 +148,8 @@ def instance_setup(inst):
     lam = EF.lambda_0(X, inst["xi"])
     s = EF.setup(inst["item"], n=inst["n"], d=inst["d"], p=inst["p"], xi=inst["xi"], tau=inst["tau"], K=inst["K"],
                  kappa=inst["kappa"], delta=inst["delta"], lambda_0=lam, gamma=inst.get("gamma", 0.5),
-                 eta_fraction=inst["eta_fraction"], m_factor=inst["m_factor"], y_norm2=float(y @ y))
+                 eta_fraction=inst["eta_fraction"], m_factor=inst["m_factor"], y_norm2=float(y @ y),
+                 profile=inst.get("profile", "reference"))
     return X, y, lam, s
 
 
@@ -342,6 +343,7 @@ def envelope_outcome(item, records, *, alpha, planted=None, max_m, outside=None,
     ``campaign_records``: accepted campaign runs (:mod:`.campaign`, one inside initialisation each), pooled into
     the same test; ``campaign``: their evidence (``files, accepted, rejected, provenance``)."""
     records = list(records) + list(campaign_records or [])
+    profile = _profile_of(records)
     inside, exc, N, delta, delta_min = _test(records, planted, alpha)
     ran = [r for r in records if "losses" in r]
     pw = power(N, delta if delta is not None else 0.1, alpha)
@@ -349,7 +351,7 @@ def envelope_outcome(item, records, *, alpha, planted=None, max_m, outside=None,
     ratios = [(measure(r, planted) if planted else r)["max_ratio"] for r in inside]
     block = {
         "form": "E||y - u_k||^2 <= (1 - alpha)^k ||y - u_0||^2 + B, per initialisation (mean over mask sequences)",
-        "constant_profile": EF.REFERENCE, "engine": engine_name(),
+        "constant_profile": EF.PROFILES[profile], "engine": engine_name(),
         "instances": len(records), "ran": len(ran), "inside": len(inside),
         "informative_inside": sum(1 for r in inside if r.get("informative")),
         "inside_runs": N, "exceeding_inside_runs": exc,
@@ -366,10 +368,10 @@ def envelope_outcome(item, records, *, alpha, planted=None, max_m, outside=None,
         **({"would_decide": would_decide} if would_decide else {}),
         **({"campaign": campaign} if campaign is not None else {}),
     }
-    reg = _regime(records, inside)
+    reg = _regime(records, inside, profile)
     if not inside:
-        return V.inconclusive("no run inside the statement's hypotheses (reference constant profile) fitted this "
-                              "profile's budget; the evidence says what would decide it",
+        return V.inconclusive(f"no run inside the statement's hypotheses ({profile} constant profile) fitted this "
+                              "verification profile's budget; the evidence says what would decide it",
                               method="envelope: training runs vs (7)-type envelope", evidence={"envelope": block},
                               regime=reg)
     wargs = {"item": item, "instances": [r["instance"] for r in inside if not r.get("campaign")],
@@ -412,12 +414,21 @@ def _summary(r):
     return {k: r[k] for k in keep if k in r}
 
 
-def _regime(records, inside):
+def _profile_of(records):
+    """The constant profile the records were sized under (one per outcome: profiles are never pooled)."""
+    names = {(r.get("instance") or {}).get("profile", "reference") for r in records} or {"reference"}
+    if len(names) > 1:
+        raise ValueError(f"envelope records of several constant profiles pooled: {sorted(names)}")
+    return names.pop()
+
+
+def _regime(records, inside, profile="reference"):
     conds = {}
     for r in (inside or records):
         for k, v in r["conditions"].items():
             conds[k] = conds.get(k, True) and bool(v)
-    return {"form": "envelope instances (strategies.envelope_instances)", "constant_profile": {"name": EF.REFERENCE},
+    return {"form": "envelope instances (strategies.envelope_instances)",
+            "constant_profile": {"name": EF.PROFILES[profile]},
             "conditions": conds or {"an instance was drawn": False}, "inside": bool(inside)}
 
 
@@ -425,7 +436,7 @@ def _regime(records, inside):
 # Hypothesis drives the instances
 
 
-def search_envelope(ctx, item, *, inside=True, strategy=None):
+def search_envelope(ctx, item, *, inside=True, strategy=None, profile="reference"):
     """Draw instances of ``item`` with :func:`strategies.envelope_instances` and run them, with ``target()`` on
     observed/envelope (``search_claim``); every run instance is recorded, and an exceeding one is shrunk
     (``shrunk_exceeding_instance``). Deterministic in the profile. The work budget of the profile caps the
@@ -436,7 +447,7 @@ def search_envelope(ctx, item, *, inside=True, strategy=None):
     b = budget(ctx, item)
     max_m = b["max_m"] if inside else b["hunt_max_m"]
     strat = strategy or envelope_instances(item=item, max_m=max_m, inside=inside, inits=b["inits"] if inside else 1,
-                                           seqs=b["seqs"])
+                                           seqs=b["seqs"], profile=profile)
     records, seen, spent = [], {}, [0.0]
 
     def evaluate(inst):
@@ -463,8 +474,8 @@ def search_envelope(ctx, item, *, inside=True, strategy=None):
     # an exceeding instance stops the search and is shrunk (within the same work budget: the evaluations are
     # cached, instances beyond the budget are inadmissible); the verdict still comes from the test over runs
     res = search_claim(strat, evaluate, ctx=ctx, label=f"{item} envelope ratio", tolerance=RTOL, max_examples=n_ex)
-    ev = {**res.evidence(), "label": "inside the hypotheses" if inside else "OUTSIDE the hypotheses (hunt: smallest "
-          "m, largest eta)", "work_neuron_steps": spent[0], "max_work": b["max_work"], "max_m": max_m,
+    ev = {**res.evidence(), "label": ("inside the hypotheses" if inside else "OUTSIDE the hypotheses (hunt: smallest "
+          "m, largest eta)") + f" ({profile} constant profile)", "work_neuron_steps": spent[0], "max_work": b["max_work"], "max_m": max_m,
           "shrunk_exceeding_instance": res.failing_args}
     return records, ev
 
@@ -512,12 +523,34 @@ def envelope_check(ctx, item, *, would_decide=None):
             from maskverify.properties.checks.shared.campaign import fold
 
             extra, cev = fold(item, docs)
-        _CACHE[key] = envelope_outcome(item, records, alpha=ctx.alpha, max_m=b["max_m"], outside=outside,
-                                       search=search, would_decide=would_decide, campaign_records=extra,
-                                       campaign=cev)
+        by_profile = {}
+        for r in extra or []:
+            by_profile.setdefault(r["instance"].get("profile", "reference"), []).append(r)
+        out = envelope_outcome(item, records, alpha=ctx.alpha, max_m=b["max_m"], outside=outside, search=search,
+                               would_decide=would_decide, campaign_records=by_profile.get("reference"),
+                               campaign=cev)
+        if item in BESIDE_ITEMS:
+            out.evidence["beside"] = beside_main_text(ctx, item, b, by_profile.get("main-text"))
+        _CACHE[key] = out
     out = _CACHE[key]
     return V.Outcome(out.verdict, out.method, dict(out.evidence), regime=out.regime, confidence=out.confidence,
                      counterexample=out.counterexample, p_value=out.p_value)
+
+
+#: Items whose reference profile (the appendix's explicit step and width) is far beyond feasible widths, so
+#: the main text's unit-constant profile is run beside it: informative about the envelope's shape and the
+#: empirical constants, never the verdict (issue 8: "other profiles may be reported beside it, never instead").
+BESIDE_ITEMS = ("T-4", "T-5", "T-6", "T-7")
+
+
+def beside_main_text(ctx, item, b, campaign_records=None):
+    """The same search and test under the ``main-text`` constant profile, as evidence only."""
+    records, search = search_envelope(ctx, item, inside=True, profile="main-text")
+    out = envelope_outcome(item, records, alpha=ctx.alpha, max_m=b["max_m"], search=search,
+                           campaign_records=campaign_records)
+    return {"profile": EF.PROFILES["main-text"], "role": "evidence only: never the reason for this item's verdict",
+            "would_be_verdict": out.verdict, "reason": out.evidence.get("reason"),
+            "envelope": out.evidence.get("envelope")}
 
 
 def with_envelope(envelope, other, *, other_name, other_reason=None):
@@ -527,7 +560,8 @@ def with_envelope(envelope, other, *, other_name, other_reason=None):
     if other.verdict == V.VIOLATED:
         out = other
         out.evidence = {**out.evidence, "envelope": envelope.evidence.get("envelope"),
-                        "envelope_verdict": envelope.verdict}
+                        "envelope_verdict": envelope.verdict,
+                        **({"beside": envelope.evidence["beside"]} if "beside" in envelope.evidence else {})}
         return out
     out = envelope
     out.evidence = {**out.evidence, other_name: {"verdict": other.verdict, **({"why_not_a_basis": other_reason}

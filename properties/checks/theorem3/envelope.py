@@ -1,7 +1,11 @@
 """T-4 · Theorem 3 (p.8) — inequality (7) on training runs inside the hypotheses (issue 8).
 
-Bernoulli masks, eta = eta_fraction x lambda_0/(max{n,p} n tau) (unit constant), m >= (6) (unit constant),
-Lemma 23's width, m >= p, 1/xi. The envelope per initialisation (the expectation of (7) is over the masks only):
+Bernoulli masks under the reference constant profile: eta = eta_fraction x the explicit step of the proof
+(C-9: min{lambda_0/(4n^2), lambda_0/(16(tau-1)n^2), lambda_0/(48 n tau max{n,p})}), m >= the base case C-5
+solved for m (C-13 derived), Lemma 23's width, m >= p, 1/xi. Those widths are 1e10 and more at every
+informative instance, so the verdict is normally ``inconclusive`` with ``would_decide``; the same search under
+the main text's unit constants (eta = lambda_0/(max{n,p} n tau), (6)) runs beside it as evidence only
+(``evidence["beside"]``). The envelope per initialisation (the expectation of (7) is over the masks only):
 ``E_{[M]} ||y - u_k||^2 <= (1 - eta theta tau lambda_0/4)^k ||y - u_0||^2 + B_1``.
 Machinery: :mod:`maskverify.properties.checks.shared.envelopes`.
 """
@@ -31,7 +35,8 @@ def would_decide_T4():
                          "B_1": s["error"], "peak_bytes_algorithm1": EF.algorithm1_bytes(s["m"], 2, 2, 2, xi,
                                                                                          "bernoulli"),
                          "steps_until_envelope_halves": EF.steps_to_leave(s["alpha"], 1.0, s["error"])})
-    return {"regime": "kappa = n^{-1/2} (p.8), n = d = 2 orthonormal, p = 2, tau = 1, delta = 1/2, unit constants",
+    return {"regime": "kappa = n^{-1/2} (p.8), n = d = 2 orthonormal, p = 2, tau = 1, delta = 1/2, reference "
+                      "constant profile (C-9 step, C-13 derived width)",
             "table": rows,
             "reading": "B_1 is informative (B_1 < L_0 ~ ||y||^2) only where eta theta (theta - xi^2) n^3 kappa^2/lambda_0 "
                        "is small: a small eta (slow rate, more steps, width ~ K^3) or a small kappa (Theorem 3 lets "

@@ -22,7 +22,10 @@ ALPHA = 0.01
 
 
 def inst(item, **kw):
-    base = {"item": item, "law": "categorical" if item == "T-8" else "bernoulli", "n": 2, "d": 2, "overlap": 0.0,
+    """An envelope instance. The detector tests run T-4 and T-5 under the main-text profile (unit constants):
+    under the reference profile their explicit widths (1e10 and more) are beyond this machine, and what these
+    tests measure -- that the checker reports a planted wrong envelope -- does not depend on the profile."""
+    base = {"profile": "main-text" if item in ("T-4", "T-5", "T-6", "T-7") else "reference","item": item, "law": "categorical" if item == "T-8" else "bernoulli", "n": 2, "d": 2, "overlap": 0.0,
             "label_seed": 0, "label_edge": True, "C": 2.0, "p": 1, "xi": 1.0, "tau": 1, "K": 2, "kappa": 1.0,
             "delta": 0.5, "gamma": 0.5, "eta_fraction": 1.0, "m_factor": 1.0, "inits": 8, "seqs": 1, "seed": 3}
     base.update(kw)
@@ -56,6 +59,18 @@ def _per_run(rec):
 
 
 # ---------------------------------------------------------------------------------------------- forms
+
+
+def test_reference_profile_uses_the_explicit_appendix_constants():
+    """T-4 under the reference profile: the step is C-9's explicit min (Lemma 17's lambda_0/(48 n tau max{n,p})),
+    the width the base case C-5 solved for m; the main-text profile (unit constants) is larger in step and
+    smaller in width, and is never the reference."""
+    kw = dict(n=2, d=2, p=2, xi=0.9, tau=1, K=5, kappa=0.2, delta=0.5, lambda_0=0.4)
+    ref, main = EF.setup("T-4", **kw), EF.setup("T-4", profile="main-text", **kw)
+    assert ref["profile"] == "reference" and ref["eta_max"] == pytest.approx(0.4 / (48 * 2 * 1 * 2))
+    assert main["eta_max"] == pytest.approx(48 * ref["eta_max"]) and ref["m_required"] > 1e3 * main["m_required"]
+    with pytest.raises(Exception, match="profile"):
+        EF.setup("T-4", profile="optimistic", **kw)
 
 
 def test_lambda_0_closed_form_matches_oracle():
