@@ -4,9 +4,8 @@ under the reference constant profile (:mod:`maskverify.theory.envelope_forms`), 
 tightness.
 
 * :func:`train_losses` — the engine adapter: whole-network losses ``||y - u_k||^2`` (k = 0..K) of one
-  (initialisation, mask sequence) and the peak bytes. It uses the fused wide-regime engine
-  ``maskverify.impl.wide`` when present, else the batched engine :mod:`maskverify.impl.algorithm1`
-  (memory a few x m d floats: widths are capped by :data:`BUDGETS`).
+  (initialisation, mask sequence) and the peak bytes: the batched engine :mod:`maskverify.impl.algorithm1`
+  below :data:`MEMORY_CAP`, the streamed wide-regime engine :mod:`maskverify.impl.wide` above it.
 * :func:`run_instance` — one drawn instance (``strategies.envelope_instances``): regime flags, B/L_0,
   (1 - alpha)^K, the observed/envelope ratio at every k, per initialisation.
 * :func:`power` (Clopper-Pearson, the false-alarm rate of the run), :func:`tightness` (the empirical constants),
@@ -26,11 +25,11 @@ delta under the claim).
 from __future__ import annotations
 
 import hashlib
-import importlib
 import math
 
 import numpy as np
 
+from maskverify.impl import wide
 from maskverify.properties.framework import verdicts as V
 from maskverify.properties.framework.strategies import build_envelope_data, envelope_instances
 from maskverify.theory import envelope_forms as EF
@@ -80,13 +79,6 @@ def work(inst):
 # Engine adapter
 
 
-def _wide():
-    try:
-        return importlib.import_module("maskverify.impl.wide")
-    except ImportError:
-        return None
-
-
 def _seed(*parts):
     h = hashlib.sha256("|".join(str(x) for x in parts).encode()).digest()
     return int.from_bytes(h[:8], "little") & ((1 << 63) - 1)
@@ -100,13 +92,13 @@ MEMORY_CAP = 1_500_000_000
 
 def engine_for(m, d, n, p, xi, law):
     """'impl.algorithm1' (batched, a few x m d floats) or 'impl.wide' (streamed) for one instance."""
-    if EF.algorithm1_bytes(m, d, n, p, xi, law) > MEMORY_CAP and _wide() is not None and hasattr(_wide(), "train"):
+    if EF.algorithm1_bytes(m, d, n, p, xi, law) > MEMORY_CAP:
         return "impl.wide"
     return "impl.algorithm1"
 
 
 def engine_name():
-    return "impl.wide (above MEMORY_CAP) / impl.algorithm1" if _wide() is not None else "impl.algorithm1"
+    return "impl.wide (above MEMORY_CAP) / impl.algorithm1"
 
 
 def train_losses(X, y, m, p, tau, eta, K, kappa, xi, law, seed, trial, seq=0):
@@ -121,9 +113,9 @@ def train_losses(X, y, m, p, tau, eta, K, kappa, xi, law, seed, trial, seq=0):
 
             raise invalid("seq", "envelopes.train_losses", "0 on the wide-regime engine (one mask sequence per "
                           "initialisation)", seq)
-        r = _wide().train(np.asarray(X, float), np.asarray(y, float), m=int(m), p=int(p), tau=int(tau),
-                          eta=float(eta), K=int(K), kappa=float(kappa), xi=float(xi), law=law,
-                          seed=int(_seed(seed, "wide") % 2**31), trial=int(trial))
+        r = wide.train(np.asarray(X, float), np.asarray(y, float), m=int(m), p=int(p), tau=int(tau),
+                       eta=float(eta), K=int(K), kappa=float(kappa), xi=float(xi), law=law,
+                       seed=int(_seed(seed, "wide") % 2**31), trial=int(trial))
         return r.loss.numpy().astype(float), int(r.peak_bytes)
     import torch
 
@@ -154,13 +146,10 @@ def instance_setup(inst):
 
 
 def _bytes_needed(m, inst):
-    """Working set of the cheaper engine in memory at width m (the streamed one when present)."""
+    """Working set of the cheaper engine in memory at width m (batched or streamed)."""
     a1 = EF.algorithm1_bytes(m, inst["d"], inst["n"], inst["p"], inst["xi"], inst["law"])
-    w = _wide()
-    if w is not None and hasattr(w, "memory_estimate"):
-        return int(min(a1, w.memory_estimate(m=int(m), n=inst["n"], d=inst["d"], p=inst["p"], tau=inst["tau"],
-                                             xi=inst["xi"])["total"]))
-    return a1
+    return int(min(a1, wide.memory_estimate(m=int(m), n=inst["n"], d=inst["d"], p=inst["p"], tau=inst["tau"],
+                                            xi=inst["xi"])["total"]))
 
 
 def run_instance(inst, *, max_m):

@@ -173,11 +173,6 @@ def runs_cases(ctx, kind):
 #: (study, item) -> builder(item, case, res, alpha=..., **extra) -> Outcome for one case. The check modules
 #: register their builders here; :func:`replay` (the counterexample evaluator) dispatches to them.
 BUILDERS: dict = {}
-#: The modules that register builders (imported by :func:`replay` so a replay in a fresh process finds them).
-CHECK_MODULES = ("maskverify.properties.checks.hypothesis1", "maskverify.properties.checks.theorem3.proof",
-                 "maskverify.properties.checks.theorem3.lemmas_12_19",
-                 "maskverify.properties.checks.theorem7.lemmas_20_22",
-                 "maskverify.properties.checks.theorem7.statement")
 
 
 def builder(study, *items):
@@ -197,11 +192,11 @@ def studies():
 @V.evaluator
 def replay(study, item, case, **kw):
     """Counterexample evaluator of every trajectory item: re-run the study on ``case`` (float64 CPU, same seed)
-    and rebuild the item's outcome for that one case."""
-    import importlib
+    and rebuild the item's outcome for that one case. The builders are registered when their check modules are
+    imported: ``registry.load_all`` (idempotent) does that in a fresh process, with no list to keep in sync."""
+    from maskverify.properties.framework import registry
 
-    for name in CHECK_MODULES:
-        importlib.import_module(name)
+    registry.load_all()
     return BUILDERS[(study, item)](item, case, studies()[study](case), **kw)
 
 
