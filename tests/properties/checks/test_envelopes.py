@@ -25,7 +25,8 @@ def inst(item, **kw):
     """An envelope instance. The detector tests run T-4 and T-5 under the main-text profile (unit constants):
     under the reference profile their explicit widths (1e10 and more) are beyond this machine, and what these
     tests measure -- that the checker reports a planted wrong envelope -- does not depend on the profile."""
-    base = {"profile": "main-text" if item in ("T-4", "T-5", "T-6", "T-7") else "reference","item": item, "law": "categorical" if item == "T-8" else "bernoulli", "n": 2, "d": 2, "overlap": 0.0,
+    base = {"profile": "main-text" if item in ("T-4", "T-5", "T-6", "T-7") else "reference",
+            "item": item, "law": "categorical" if item == "T-8" else "bernoulli", "n": 2, "d": 2, "overlap": 0.0,
             "label_seed": 0, "label_edge": True, "C": 2.0, "p": 1, "xi": 1.0, "tau": 1, "K": 2, "kappa": 1.0,
             "delta": 0.5, "gamma": 0.5, "eta_fraction": 1.0, "m_factor": 1.0, "inits": 8, "seqs": 1, "seed": 3}
     base.update(kw)
