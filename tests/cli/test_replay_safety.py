@@ -155,3 +155,31 @@ def test_verdicts_json_with_a_hostile_record_is_refused(tmp_path, capsys):
     path.write_text(json.dumps({"items": "not a list"}))
     rc, _, err = replay_in_process(capsys, path)
     assert rc == 2 and err.count("\n") == 1
+
+
+class _Planted:
+    """Unpickling this writes a marker file: a hostile .npz holds it as an object array."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_hostile_instance_npz_is_refused_and_nothing_runs(tmp_path, capsys):
+    """`train --instance FILE.npz` with a pickled object array: np.load(allow_pickle=False) refuses it before
+    anything is unpickled; one line, exit 2, the marker file is never created."""
+    import numpy as np
+
+    from maskverify.cli import main
+
+    marker = tmp_path / "ran"
+    path = tmp_path / "hostile.npz"
+    obj = np.empty(1, dtype=object)
+    obj[0] = _Planted(str(marker))
+    np.savez(path, X=obj, y=np.zeros(2), W0=np.zeros((2, 2)), a=np.ones(2))
+    code = main(["train", "--instance", str(path), "--json", str(tmp_path / "out.json")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "instance file" in err[0]
+    assert not marker.exists() and not (tmp_path / "out.json").exists()
